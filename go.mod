@@ -1,0 +1,11 @@
+module github.com/cloudmigrate/cloudmigrate
+
+go 1.23
+
+require (
+	github.com/cenkalti/backoff/v4 v4.3.0
+	github.com/google/go-querystring v1.2.0
+	github.com/hashicorp/go-cleanhttp v0.5.2
+)
+
+require github.com/jarcoal/httpmock v1.4.2 // indirect

@@ -1,0 +1,42 @@
+// Package config holds the settings that the public cloudmigrate.Option
+// functions write and the request pipeline reads.
+package config
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Config is the resolved set of client settings.
+type Config struct {
+	// HTTPClient sends every request. Nil means a pooled go-cleanhttp client.
+	HTTPClient *http.Client
+	// UserAgent is sent as User-Agent; an SDK product token is appended.
+	UserAgent string
+	// MaxRetries is how many times a retryable request is sent again.
+	MaxRetries int
+	// RetryMinWait and RetryMaxWait bound the back-off between attempts.
+	RetryMinWait time.Duration
+	RetryMaxWait time.Duration
+	// RetryAfterCap bounds how long a Retry-After header may make us wait.
+	RetryAfterCap time.Duration
+	// Logger receives one debug record per attempt. Nil discards.
+	Logger *slog.Logger
+	// Timeout bounds one attempt (0: none beyond the context).
+	Timeout time.Duration
+	// Header is sent with every request.
+	Header http.Header
+	// Microversion pins the OpenStack microversion ("" means negotiate).
+	Microversion string
+}
+
+// Defaults returns the settings a client starts from.
+func Defaults() Config {
+	return Config{
+		MaxRetries:    4,
+		RetryMinWait:  500 * time.Millisecond,
+		RetryMaxWait:  30 * time.Second,
+		RetryAfterCap: 2 * time.Minute,
+	}
+}
