@@ -50,16 +50,26 @@ func WithRetry(max int) Option {
 
 // WithRetryWait bounds the jittered exponential back-off between attempts
 // (defaults 500ms and 30s). A Retry-After header from the service is
-// honoured up to max(max, 2 minutes).
+// honoured up to the limit set by WithRetryAfterLimit.
 func WithRetryWait(min, max time.Duration) Option {
 	return func(c *config.Config) error {
 		if min <= 0 || max < min {
 			return errors.New("cloudmigrate: WithRetryWait: need 0 < min <= max")
 		}
 		c.RetryMinWait, c.RetryMaxWait = min, max
-		if max > c.RetryAfterCap {
-			c.RetryAfterCap = max
+		return nil
+	}
+}
+
+// WithRetryAfterLimit caps how long a Retry-After answer from the service
+// may make a retry wait (default 2 minutes). A service asking for more is
+// retried after the limit.
+func WithRetryAfterLimit(d time.Duration) Option {
+	return func(c *config.Config) error {
+		if d <= 0 {
+			return errors.New("cloudmigrate: WithRetryAfterLimit: need a positive duration")
 		}
+		c.RetryAfterCap = d
 		return nil
 	}
 }

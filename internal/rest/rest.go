@@ -285,7 +285,7 @@ var jsonType = []string{"application/json"}
 func (c *Client) finish(resp *http.Response, out any, attempts int, safeURL, method string) (*Response, error) {
 	defer resp.Body.Close()
 	res := &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: errparse.RequestID(resp.Header), Attempts: attempts}
-	if out == nil || resp.StatusCode == http.StatusNoContent || resp.Request.Method == http.MethodHead {
+	if out == nil || resp.StatusCode == http.StatusNoContent || method == http.MethodHead {
 		drain(resp)
 		return res, nil
 	}

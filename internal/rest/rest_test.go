@@ -1,0 +1,576 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+
+	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
+)
+
+const base = "https://svc.example.com/v1"
+
+// newMock returns a client whose requests go to a fresh mock transport.
+func newMock(t *testing.T, authz auth.Authorizer, opts ...cloudmigrate.Option) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	mt := httpmock.NewMockTransport()
+	opts = append([]cloudmigrate.Option{
+		cloudmigrate.WithHTTPClient(&http.Client{Transport: mt}),
+		cloudmigrate.WithRetryWait(time.Millisecond, 4*time.Millisecond),
+	}, opts...)
+	c, err := New(base, authz, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, mt
+}
+
+func TestNewRejectsBadEndpoints(t *testing.T) {
+	for _, ep := range []string{"", "ecs.example.com", "ftp://x/", "https://", "https://user:pw@x.example.com", "https://x/?a=b"} {
+		_, err := New(ep, nil, nil)
+		var ve *cloudmigrate.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "endpoint" {
+			t.Errorf("New(%q) = %v, want ValidationError on endpoint", ep, err)
+		}
+		if strings.Contains(fmt.Sprint(err), "pw") {
+			t.Errorf("error leaks the URL password: %v", err)
+		}
+	}
+}
+
+func TestPathParamsEscapedAndValidated(t *testing.T) {
+	c, mt := newMock(t, nil)
+	var got string
+	mt.RegisterResponder("GET", `=~.*`, func(r *http.Request) (*http.Response, error) {
+		got = r.Method + " " + r.URL.String()
+		return httpmock.NewStringResponse(200, ``), nil
+	})
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/pools/{pool}/nodes/{node}", Params: []string{"pool a", "n:1?#"}, Out: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GET " + base + "/pools/pool%20a/nodes/n:1%3F%23"; got != want {
+		t.Errorf("sent %q, want %q", got, want)
+	}
+	for _, bad := range []string{"", "a/b", ".", ".."} {
+		mt.ZeroCallCounters()
+		_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/servers/{server_id}/action", Params: []string{bad}})
+		var ve *cloudmigrate.ValidationError
+		if !errors.As(err, &ve) || ve.Field != "server_id" {
+			t.Errorf("param %q: err = %v, want ValidationError for server_id", bad, err)
+		}
+		if n := mt.GetTotalCallCount(); n != 0 {
+			t.Errorf("param %q: %d requests sent, want 0", bad, n)
+		}
+	}
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/a/{x}/{y}", Params: []string{"1"}}); err == nil {
+		t.Error("missing parameter accepted")
+	}
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/a/{x}", Params: []string{"1", "2"}}); err == nil {
+		t.Error("extra parameter accepted")
+	}
+}
+
+func TestQueryFromStructAndValues(t *testing.T) {
+	c, mt := newMock(t, nil)
+	var gotQuery string
+	mt.RegisterResponder("GET", base+"/jobs", func(r *http.Request) (*http.Response, error) {
+		gotQuery = r.URL.RawQuery
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	type q struct {
+		Resource string `url:"resource"`
+		Name     string `url:"name,omitempty"`
+		Limit    int    `url:"limit,omitempty"`
+	}
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/jobs", Query: q{Resource: "pools", Name: "pool a"}}); err != nil {
+		t.Fatal(err)
+	}
+	if gotQuery != "name=pool+a&resource=pools" {
+		t.Errorf("query = %q", gotQuery)
+	}
+}
+
+// bodyRecorder records each attempt's body and headers.
+type bodyRecorder struct {
+	mu      sync.Mutex
+	bodies  []string
+	headers []http.Header
+}
+
+func (b *bodyRecorder) record(r *http.Request) {
+	data, _ := io.ReadAll(r.Body)
+	b.mu.Lock()
+	b.bodies = append(b.bodies, string(data))
+	b.headers = append(b.headers, r.Header.Clone())
+	b.mu.Unlock()
+}
+
+// bodyReadingAuthz reads the body through GetBody as a signer does.
+type bodyReadingAuthz struct{ seen []string }
+
+func (a *bodyReadingAuthz) Authorize(_ context.Context, req *http.Request) error {
+	rc, err := req.GetBody()
+	if err != nil {
+		return err
+	}
+	data, _ := io.ReadAll(rc)
+	a.seen = append(a.seen, string(data))
+	req.Header.Set("Authorization", "sig-"+fmt.Sprint(len(a.seen)))
+	return nil
+}
+
+func TestBodyEncodedOnceReplayedOnRetryAndSignerSeesIt(t *testing.T) {
+	az := &bodyReadingAuthz{}
+	c, mt := newMock(t, az)
+	rec := &bodyRecorder{}
+	n := 0
+	mt.RegisterResponder("POST", base+"/check", func(r *http.Request) (*http.Response, error) {
+		rec.record(r)
+		n++
+		if n < 3 {
+			return httpmock.NewStringResponse(503, `{"code":"x","message":"busy"}`), nil
+		}
+		return httpmock.NewStringResponse(200, `{"compatible":true}`), nil
+	})
+	var out struct {
+		Compatible bool `json:"compatible"`
+	}
+	body := map[string]any{"migration_check": map[string]any{"host": "h@b", "new_share_network_id": nil}}
+	res, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/check", Body: body, Idempotent: true, Out: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"migration_check":{"host":"h@b","new_share_network_id":null}}`
+	if len(rec.bodies) != 3 || res.Attempts != 3 || !out.Compatible {
+		t.Fatalf("attempts = %d (%d bodies), out = %+v", res.Attempts, len(rec.bodies), out)
+	}
+	for i, b := range rec.bodies {
+		if b != want {
+			t.Errorf("attempt %d body %q, want %q (no trailing newline)", i+1, b, want)
+		}
+		if az.seen[i] != want {
+			t.Errorf("signer saw %q on attempt %d", az.seen[i], i+1)
+		}
+		if got := rec.headers[i].Get("Authorization"); got != fmt.Sprintf("sig-%d", i+1) {
+			t.Errorf("attempt %d not re-authorized: %q", i+1, got)
+		}
+		if rec.headers[i].Get("Content-Type") != "application/json" {
+			t.Errorf("attempt %d content type %q", i+1, rec.headers[i].Get("Content-Type"))
+		}
+	}
+}
+
+func TestIdempotentRetriesOnTransientStatuses(t *testing.T) {
+	for _, status := range []int{429, 502, 503, 504} {
+		c, mt := newMock(t, nil)
+		n := 0
+		mt.RegisterResponder("GET", base+"/jobs/1", func(*http.Request) (*http.Response, error) {
+			n++
+			if n == 1 {
+				return httpmock.NewStringResponse(status, ``), nil
+			}
+			return httpmock.NewStringResponse(200, `{"status":"RUNNING"}`), nil
+		})
+		if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/jobs/1"}); err != nil {
+			t.Errorf("status %d: %v", status, err)
+		}
+		if n != 2 {
+			t.Errorf("status %d: %d calls, want 2", status, n)
+		}
+	}
+}
+
+func TestRetriesStopAtTheLimit(t *testing.T) {
+	c, mt := newMock(t, nil, cloudmigrate.WithRetry(2))
+	mt.RegisterResponder("GET", base+"/x", httpmock.NewStringResponder(503, `{"error_code":"APIGW.0101","error_msg":"down"}`).HeaderSet(http.Header{"X-Request-Id": {"r-9"}}))
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"})
+	var apiErr *cloudmigrate.Error
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("err = %v", err)
+	}
+	if apiErr.Attempts != 3 || mt.GetTotalCallCount() != 3 || apiErr.RequestID != "r-9" || apiErr.Code != "APIGW.0101" {
+		t.Errorf("got %+v after %d calls", apiErr, mt.GetTotalCallCount())
+	}
+}
+
+func TestMigrationRequestsAreNeverRepeatedAfterTheyMayHaveArrived(t *testing.T) {
+	cases := map[string]httpmock.Responder{
+		"500":        httpmock.NewStringResponder(500, `{"error":{"code":"Ecs.0000","message":"boom"}}`),
+		"502":        httpmock.NewStringResponder(502, `bad gateway`),
+		"503":        httpmock.NewStringResponder(503, ``),
+		"reset":      httpmock.NewErrorResponder(&net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}),
+		"eof":        httpmock.NewErrorResponder(io.ErrUnexpectedEOF),
+		"connfailed": httpmock.ConnectionFailure,
+	}
+	for name, responder := range cases {
+		for _, method := range []string{"POST", "PUT", "DELETE"} {
+			c, mt := newMock(t, nil)
+			mt.RegisterResponder(method, base+"/servers/s1/action", responder)
+			_, err := c.Do(context.Background(), &Request{Method: method, Path: "/servers/{id}/action", Params: []string{"s1"}, Body: map[string]any{"migrate": nil}})
+			if err == nil {
+				t.Errorf("%s %s: no error", name, method)
+			}
+			if n := mt.GetTotalCallCount(); n != 1 {
+				t.Errorf("%s %s: sent %d times, want exactly 1", name, method, n)
+			}
+		}
+	}
+}
+
+func TestMigrationRequestsRetriedWhenProvablyNotProcessed(t *testing.T) {
+	cases := map[string]httpmock.Responder{
+		"dial": httpmock.NewErrorResponder(&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}),
+		"429":  httpmock.NewStringResponder(429, `{"error_code":"APIGW.0308","error_msg":"throttled"}`),
+		"code": httpmock.NewStringResponder(403, `{"error_code":"APIGW.0308","error_msg":"throttled"}`),
+	}
+	for name, first := range cases {
+		c, mt := newMock(t, nil)
+		n := 0
+		mt.RegisterResponder("POST", base+"/migrate", func(r *http.Request) (*http.Response, error) {
+			n++
+			if n == 1 {
+				return first(r)
+			}
+			return httpmock.NewStringResponse(202, `{"job_id":"j1"}`), nil
+		})
+		var out struct {
+			JobID string `json:"job_id"`
+		}
+		if _, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/migrate", Body: map[string]any{"migrate": nil}, Out: &out}); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if n != 2 || out.JobID != "j1" {
+			t.Errorf("%s: %d calls, job %q", name, n, out.JobID)
+		}
+	}
+}
+
+func TestIdempotentRetriesOnNetworkErrors(t *testing.T) {
+	c, mt := newMock(t, nil)
+	n := 0
+	mt.RegisterResponder("GET", base+"/x", func(*http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			return nil, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+		}
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil || n != 2 {
+		t.Fatalf("err %v after %d calls", err, n)
+	}
+}
+
+func TestRetryAfterHonouredAndCapped(t *testing.T) {
+	c, mt := newMock(t, nil)
+	n := 0
+	mt.RegisterResponder("GET", base+"/x", func(*http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			r := httpmock.NewStringResponse(429, ``)
+			r.Header.Set("Retry-After", "1")
+			return r, nil
+		}
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	start := time.Now()
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < time.Second {
+		t.Errorf("retried after %v, want >= 1s as Retry-After said", d)
+	}
+
+	c, mt = newMock(t, nil, cloudmigrate.WithRetryAfterLimit(20*time.Millisecond))
+	n = 0
+	mt.RegisterResponder("GET", base+"/x", func(*http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			r := httpmock.NewStringResponse(503, ``)
+			r.Header.Set("Retry-After", "86400")
+			return r, nil
+		}
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	start = time.Now()
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a day's Retry-After was not capped: waited %v", d)
+	}
+}
+
+func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
+	c, mt := newMock(t, nil, cloudmigrate.WithRetryWait(10*time.Second, 20*time.Second))
+	mt.RegisterResponder("GET", base+"/x", httpmock.NewStringResponder(503, ``))
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(30*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.Do(ctx, &Request{Method: "GET", Path: "/x"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 500*time.Millisecond {
+		t.Errorf("took %v to notice cancellation", d)
+	}
+}
+
+// renewingToken is a token authorizer whose token the mock accepts only
+// after one renewal; it counts renewals.
+type renewingToken struct {
+	mu       sync.Mutex
+	token    string
+	renewals atomic.Int32
+}
+
+func (a *renewingToken) Authorize(_ context.Context, req *http.Request) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	req.Header.Set("X-Auth-Token", a.token)
+	return nil
+}
+
+func (a *renewingToken) Renew(_ context.Context, rejected *http.Request) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if rejected.Header.Get("X-Auth-Token") != a.token {
+		return nil // someone else renewed already
+	}
+	time.Sleep(5 * time.Millisecond) // the token request
+	a.renewals.Add(1)
+	a.token = fmt.Sprintf("token-%d", a.renewals.Load())
+	return nil
+}
+
+func TestUnauthorizedRenewsOnceAcrossGoroutines(t *testing.T) {
+	az := &renewingToken{token: "expired"}
+	c, mt := newMock(t, az)
+	var served atomic.Int32
+	mt.RegisterResponder("GET", base+"/x", func(r *http.Request) (*http.Response, error) {
+		if r.Header.Get("X-Auth-Token") == "expired" {
+			return httpmock.NewStringResponse(401, `{"error":{"code":401,"title":"Unauthorized","message":"expired"}}`), nil
+		}
+		served.Add(1)
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	for i := 0; i < 100; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n := az.renewals.Load(); n != 1 {
+		t.Errorf("%d renewals, want exactly 1", n)
+	}
+	if served.Load() != 100 {
+		t.Errorf("%d requests served after renewal, want 100", served.Load())
+	}
+}
+
+func TestUnauthorizedTwiceGivesUp(t *testing.T) {
+	az := &renewingToken{token: "expired"}
+	c, mt := newMock(t, az)
+	mt.RegisterResponder("POST", base+"/x", httpmock.NewStringResponder(401, `{"error_code":"APIGW.0307","error_msg":"token expired"}`))
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/x", Body: map[string]any{}})
+	if !cloudmigrate.IsUnauthorized(err) {
+		t.Fatalf("err = %v", err)
+	}
+	if n := mt.GetTotalCallCount(); n != 2 {
+		t.Errorf("%d calls, want the first and one replay", n)
+	}
+	if az.renewals.Load() != 1 {
+		t.Errorf("renewals = %d", az.renewals.Load())
+	}
+}
+
+func TestStaticTokenIsNotRenewed(t *testing.T) {
+	c, mt := newMock(t, auth.StaticToken("t"))
+	mt.RegisterResponder("GET", base+"/x", httpmock.NewStringResponder(401, ``))
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"})
+	if !cloudmigrate.IsUnauthorized(err) || mt.GetTotalCallCount() != 1 {
+		t.Fatalf("err = %v after %d calls", err, mt.GetTotalCallCount())
+	}
+}
+
+func TestRequestIDHeaders(t *testing.T) {
+	for _, h := range []string{"X-Openstack-Request-Id", "X-Compute-Request-Id", "X-Request-Id"} {
+		c, mt := newMock(t, nil)
+		mt.RegisterResponder("GET", base+"/x", httpmock.NewStringResponder(404, `{"itemNotFound":{"code":404,"message":"gone"}}`).HeaderSet(http.Header{h: {"req-" + h}}))
+		_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"})
+		var apiErr *cloudmigrate.Error
+		if !errors.As(err, &apiErr) || apiErr.RequestID != "req-"+h || apiErr.Code != "itemNotFound" || apiErr.Message != "gone" {
+			t.Errorf("%s: %+v", h, apiErr)
+		}
+		if !cloudmigrate.IsNotFound(err) {
+			t.Errorf("%s: IsNotFound false", h)
+		}
+	}
+}
+
+func TestAcceptedStatusesAndDecode(t *testing.T) {
+	c, mt := newMock(t, nil)
+	mt.RegisterResponder("POST", base+"/a", httpmock.NewStringResponder(200, `{"x":1}`))
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/a", OK: []int{202}})
+	var apiErr *cloudmigrate.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 200 {
+		t.Errorf("200 where 202 expected: %v", err)
+	}
+	mt.RegisterResponder("GET", base+"/bad", httpmock.NewStringResponder(200, `{"x":`))
+	var out map[string]int
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/bad", Out: &out}); err == nil {
+		t.Error("truncated JSON accepted")
+	}
+	mt.RegisterResponder("GET", base+"/empty", httpmock.NewStringResponder(200, ``))
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/empty", Out: &out}); err != nil {
+		t.Errorf("empty body: %v", err)
+	}
+}
+
+func TestPerAttemptTimeout(t *testing.T) {
+	c, mt := newMock(t, nil, cloudmigrate.WithTimeout(20*time.Millisecond), cloudmigrate.WithRetry(1))
+	mt.RegisterResponder("GET", base+"/slow", func(r *http.Request) (*http.Response, error) {
+		select {
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		case <-time.After(5 * time.Second):
+			return httpmock.NewStringResponse(200, `{}`), nil
+		}
+	})
+	start := time.Now()
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/slow"})
+	if err == nil || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v", err)
+	}
+	if mt.GetTotalCallCount() != 2 || time.Since(start) > 2*time.Second {
+		t.Errorf("%d calls in %v", mt.GetTotalCallCount(), time.Since(start))
+	}
+}
+
+func TestLinkMustStayOnEndpointHost(t *testing.T) {
+	c, mt := newMock(t, nil)
+	mt.RegisterResponder("GET", "https://svc.example.com/v1/os-migrations?marker=m", httpmock.NewStringResponder(200, `{}`))
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", URL: "https://svc.example.com/v1/os-migrations?marker=m"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Do(context.Background(), &Request{Method: "GET", URL: "https://evil.example.net/steal"})
+	var ve *cloudmigrate.ValidationError
+	if !errors.As(err, &ve) || mt.GetTotalCallCount() != 1 {
+		t.Errorf("foreign link: %v", err)
+	}
+}
+
+// secretAuthz puts secrets where a careless pipeline would leak them.
+type secretAuthz struct{}
+
+const (
+	secretToken = "tok-SECRET-0123456789"
+	secretSig   = "Signature=deadbeefSECRET"
+)
+
+func (secretAuthz) Authorize(_ context.Context, req *http.Request) error {
+	req.Header.Set("X-Auth-Token", secretToken)
+	req.Header.Set("Authorization", "SDK-HMAC-SHA256 Access=AKEXAMPLE, SignedHeaders=x-sdk-date, "+secretSig)
+	return nil
+}
+
+func TestLogsOneRecordPerAttemptWithoutSecrets(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, mt := newMock(t, secretAuthz{}, cloudmigrate.WithLogger(logger))
+	n := 0
+	mt.RegisterResponder("GET", base+"/x", func(*http.Request) (*http.Response, error) {
+		n++
+		if n == 1 {
+			return httpmock.NewStringResponse(503, ``), nil
+		}
+		r := httpmock.NewStringResponse(200, `{}`)
+		r.Header.Set("X-Request-Id", "req-77")
+		return r, nil
+	})
+	mt.RegisterResponder("POST", base+"/y", httpmock.NewStringResponder(400, `{"error_code":"E1","error_msg":"bad"}`))
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/y", Body: map[string]string{"password": "pw-SECRET"}})
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d log records, want 3 (one per attempt):\n%s", len(lines), buf.String())
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(lines[1]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"method", "path", "status", "duration", "attempt", "request_id"} {
+		if _, ok := rec[k]; !ok {
+			t.Errorf("log record lacks %q: %s", k, lines[1])
+		}
+	}
+	if rec["attempt"] != float64(2) || rec["request_id"] != "req-77" {
+		t.Errorf("record: %v", rec)
+	}
+	all := buf.String() + err.Error() + fmt.Sprintf("%v %+v %#v", err, err, c)
+	for _, s := range []string{"SECRET"} {
+		if strings.Contains(all, s) {
+			t.Errorf("secret %q leaked into logs, errors or %%v output:\n%s", s, all)
+		}
+	}
+}
+
+func TestNoLoggerNoWork(t *testing.T) {
+	c, mt := newMock(t, nil)
+	mt.RegisterResponder("GET", base+"/x", httpmock.NewStringResponder(200, `{}`))
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestWithHeaderCopies(t *testing.T) {
+	c, mt := newMock(t, nil, cloudmigrate.WithHeader("X-Trace", "t1"), cloudmigrate.WithUserAgent("ops-bot/2"))
+	scoped := c.WithHeader("X-Project-Id", "p1")
+	var got http.Header
+	mt.RegisterResponder("GET", base+"/x", func(r *http.Request) (*http.Response, error) {
+		got = r.Header.Clone()
+		return httpmock.NewStringResponse(200, `{}`), nil
+	})
+	if _, err := scoped.Do(context.Background(), &Request{Method: "GET", Path: "/x", Header: http.Header{"X-Openstack-Nova-Api-Version": {"2.80"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Get("X-Project-Id") != "p1" || got.Get("X-Trace") != "t1" || got.Get("X-Openstack-Nova-Api-Version") != "2.80" {
+		t.Errorf("headers: %v", got)
+	}
+	if ua := got.Get("User-Agent"); ua != "ops-bot/2 cloudmigrate-go/"+Version {
+		t.Errorf("User-Agent %q", ua)
+	}
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {
+		t.Fatal(err)
+	}
+	if got.Get("X-Project-Id") != "" {
+		t.Error("WithHeader changed the original client")
+	}
+}
