@@ -140,7 +140,9 @@ func TestIdentityIssuesTokensTheServerAccepts(t *testing.T) {
 	tokens := &Tokens{}
 	s := newTestServer(t, tokens)
 	id := &Identity{Tokens: tokens, Users: map[string]string{"admin": "pw"}, AppCreds: map[string]string{"ac1": "sec"},
-		ProjectID: "p1", Catalog: func(base string) []CatalogEntry { return []CatalogEntry{{Type: "compute", Name: "nova", URL: base + "/compute/v2.1"}} }}
+		ProjectID: "p1", Catalog: func(base string) []CatalogEntry {
+			return []CatalogEntry{{Type: "compute", Name: "nova", URL: base + "/compute/v2.1"}}
+		}}
 	id.Mount(s, "/identity")
 	body := `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"name":"Default"},"password":"pw"}}}}}`
 	resp, data, err := post(t, s.URL()+"/identity/v3/auth/tokens", body, nil)
