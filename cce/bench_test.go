@@ -1,0 +1,181 @@
+package cce_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/cce"
+)
+
+// The two benchmarks below send the same 200-node migration to the same
+// loopback server, once through the SDK and once by hand with net/http and
+// encoding/json, so their ratio is the SDK's overhead.
+
+const (
+	benchProject = "0970dd7a1300f5672ff2c003c60ae115"
+	benchSrc     = "6951bd5c-45ed-11ea-a3ff-0255ac100b05"
+	benchDst     = "7a02c1d4-45ed-11ea-a3ff-0255ac100b05"
+	benchToken   = "MIIbenchmark-token"
+	benchJob     = "2ec9b78d-9368-46f3-8f29-d1a95622a568"
+)
+
+func benchUIDs() []string {
+	uids := make([]string, 200)
+	for i := range uids {
+		uids[i] = fmt.Sprintf("%08x-45ed-11ea-a3ff-0255ac100b05", i)
+	}
+	return uids
+}
+
+// benchServer answers every request with the task CCE would echo for the
+// 200 nodes.
+func benchServer(b *testing.B) *httptest.Server {
+	type node struct {
+		UID string `json:"uid"`
+	}
+	nodes := make([]node, 0, 200)
+	for _, u := range benchUIDs() {
+		nodes = append(nodes, node{u})
+	}
+	reply, err := json.Marshal(map[string]any{
+		"apiVersion": "v3",
+		"kind":       "MigrateNodesTask",
+		"spec": map[string]any{
+			"os":      "EulerOS 2.5",
+			"login":   map[string]string{"sshKey": "KeyPair-001"},
+			"runtime": map[string]string{"name": "docker"},
+			"nodes":   nodes,
+		},
+		"status": map[string]string{"jobID": benchJob},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Request-Id", "bench")
+		_, _ = w.Write(reply)
+	}))
+	b.Cleanup(srv.Close)
+	return srv
+}
+
+func BenchmarkMigrateNodes200(b *testing.B) {
+	srv := benchServer(b)
+	c, err := cce.NewClient(srv.URL, benchProject, auth.StaticToken(benchToken),
+		cloudmigrate.WithHTTPClient(srv.Client()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	spec := &cce.MigrateNodesSpec{
+		OS:    "EulerOS 2.5",
+		Login: &cce.Login{SSHKey: "KeyPair-001"},
+		Nodes: cce.Nodes(benchUIDs()...),
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		task, err := c.MigrateNodes(ctx, benchSrc, benchDst, spec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if task.JobID() != benchJob || len(task.Spec.Nodes) != 200 {
+			b.Fatalf("job %q, %d nodes", task.JobID(), len(task.Spec.Nodes))
+		}
+	}
+}
+
+// Plain types for the hand-written baseline, independent of the SDK's.
+type plainNode struct {
+	UID string `json:"uid"`
+}
+
+type plainSpec struct {
+	OS    string `json:"os"`
+	Login *struct {
+		SSHKey string `json:"sshKey,omitempty"`
+	} `json:"login,omitempty"`
+	Runtime *struct {
+		Name string `json:"name,omitempty"`
+	} `json:"runtime,omitempty"`
+	Nodes []plainNode `json:"nodes"`
+}
+
+type plainTask struct {
+	APIVersion string    `json:"apiVersion"`
+	Kind       string    `json:"kind"`
+	Spec       plainSpec `json:"spec"`
+	Status     struct {
+		JobID string `json:"jobID"`
+	} `json:"status"`
+}
+
+func BenchmarkMigrateNodes200Plain(b *testing.B) {
+	srv := benchServer(b)
+	hc := srv.Client()
+	url := srv.URL + "/api/v3/projects/" + benchProject + "/clusters/" + benchSrc +
+		"/nodes/operation/migrateto/" + benchDst
+	body := plainTask{APIVersion: "v3", Kind: "MigrateNodesTask"}
+	body.Spec.OS = "EulerOS 2.5"
+	body.Spec.Login = &struct {
+		SSHKey string `json:"sshKey,omitempty"`
+	}{SSHKey: "KeyPair-001"}
+	for _, u := range benchUIDs() {
+		body.Spec.Nodes = append(body.Spec.Nodes, plainNode{u})
+	}
+	// The SDK sends these headers on this request; send the same.
+	header := http.Header{
+		"Content-Type": {"application/json"},
+		"Accept":       {"application/json"},
+		"User-Agent":   {"cloudmigrate-go/0.1.0"},
+		"X-Project-Id": {benchProject},
+		"X-Auth-Token": {benchToken},
+	}
+	req := struct {
+		APIVersion string    `json:"apiVersion"`
+		Kind       string    `json:"kind"`
+		Spec       plainSpec `json:"spec"`
+	}{body.APIVersion, body.Kind, body.Spec}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf, err := json.Marshal(&req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(buf))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for k, v := range header {
+			r.Header[k] = v
+		}
+		resp, err := hc.Do(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("status %d", resp.StatusCode)
+		}
+		var task plainTask
+		if err := json.NewDecoder(resp.Body).Decode(&task); err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if task.Status.JobID != benchJob || len(task.Spec.Nodes) != 200 {
+			b.Fatalf("job %q, %d nodes", task.Status.JobID, len(task.Spec.Nodes))
+		}
+	}
+}
