@@ -1,0 +1,217 @@
+package manila
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
+	"github.com/cloudmigrate/cloudmigrate/internal/rest"
+)
+
+// Microversion bounds of this package.
+const (
+	// MinMicroversion is the lowest Shared File Systems microversion the
+	// client can be pinned to.
+	MinMicroversion = "2.0"
+	// MaxMicroversion is the highest microversion the client negotiates:
+	// the newest one the Shared File Systems API defines at the time of
+	// writing. A service reporting a higher maximum is spoken to at this
+	// version.
+	MaxMicroversion = "2.99"
+	// ServerMigrationMicroversion is the first microversion with
+	// share-server migration.
+	ServerMigrationMicroversion = "2.57"
+	// ProjectlessMicroversion is the first microversion that accepts URLs
+	// without the project ID after "/v2".
+	ProjectlessMicroversion = "2.60"
+)
+
+var (
+	sdkMin         = auth.MustParseMicroversion(MinMicroversion)
+	sdkMax         = auth.MustParseMicroversion(MaxMicroversion)
+	serverMigMin   = auth.MustParseMicroversion(ServerMigrationMicroversion)
+	projectlessMin = auth.MustParseMicroversion(ProjectlessMicroversion)
+)
+
+// service names the API in version errors.
+const service = "share"
+
+// Client calls the Shared File Systems (Manila) v2 API of one endpoint. It
+// is immutable and safe for concurrent use by many goroutines; the
+// microversion is negotiated once and shared by all of them.
+type Client struct {
+	rc          *rest.Client
+	neg         *osapi.Negotiator
+	projectless bool // the endpoint ends at "/v2": no project ID in the URL
+}
+
+// NewClient returns a client for endpoint, the Shared File Systems v2 URL
+// exactly as the service catalog lists it under the type "sharev2" (or
+// "shared-file-system"), for example
+//
+//	https://manila.example.com:8786/v2/9a8b7c6d5e4f4a3b8c7d6e5f4a3b2c1d
+//	https://manila.example.com:8786/v2
+//
+// Operation paths are appended to it: "/share-servers/{id}/action" and
+// "/shares/{id}/action". Older clouds list the endpoint with the project ID
+// at the end; newer ones may list it without. An endpoint without a project
+// ID works only with microversion 2.60 or later (ProjectlessMicroversion);
+// with an endpoint that ends at "/v2" and a lower version in use, every
+// operation fails with a *cloudmigrate.VersionError before sending.
+//
+// By default the client negotiates the microversion on first use: it reads
+// the service's version document once and uses the highest version that
+// both the service and this package (MaxMicroversion) support. The option
+// cloudmigrate.WithMicroversion("2.57") pins it instead, and then nothing
+// is discovered; a pinned value outside MinMicroversion to MaxMicroversion
+// makes NewClient fail.
+//
+// authz adds credentials to every request, typically a Keystone token
+// (auth.StaticToken or a Keystone authorizer); it may be nil only for
+// endpoints that need none, such as a local test server. A bad endpoint or
+// option yields a *cloudmigrate.ValidationError or the option's error.
+func NewClient(endpoint string, authz auth.Authorizer, opts ...cloudmigrate.Option) (*Client, error) {
+	rc, err := rest.New(endpoint, authz, opts)
+	if err != nil {
+		return nil, err
+	}
+	neg, err := osapi.NewNegotiator(rc, service, rc.Config().Microversion, sdkMin, sdkMax)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{rc: rc, neg: neg, projectless: endsAtVersion(rc.Endpoint())}, nil
+}
+
+// NewClientFromKeystone looks the Shared File Systems v2 endpoint up in the
+// service catalog of ks's token, under the type "sharev2" and, failing
+// that, "shared-file-system", and returns a client for it that authorizes
+// with ks. region picks the catalog region ("" accepts the only one);
+// iface is "public" (the default when ""), "internal" or "admin". The
+// first call authenticates to Keystone if ks has no token yet.
+//
+// When the catalog has no such endpoint, the error wraps
+// auth.ErrEndpointNotFound. opts are those of NewClient.
+func NewClientFromKeystone(ctx context.Context, ks *auth.Keystone, region, iface string, opts ...cloudmigrate.Option) (*Client, error) {
+	if ctx == nil {
+		return nil, cloudmigrate.Invalid("ctx", "nil context")
+	}
+	if ks == nil {
+		return nil, cloudmigrate.Invalid("ks", "nil Keystone authorizer")
+	}
+	endpoint, err := ks.Endpoint(ctx, auth.ServiceTypeShare, region, iface)
+	if err != nil {
+		return nil, err
+	}
+	return NewClient(endpoint, ks, opts...)
+}
+
+var versionSegment = regexp.MustCompile(`^v\d+(\.\d+)?$`)
+
+// endsAtVersion reports whether the endpoint's path ends with a version
+// segment ("/v2"), which means it carries no project ID.
+func endsAtVersion(endpoint string) bool {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return false
+	}
+	path := strings.Trim(u.Path, "/")
+	return versionSegment.MatchString(path[strings.LastIndexByte(path, '/')+1:])
+}
+
+// Endpoint returns the base URL requests are sent to, without a trailing
+// slash.
+func (c *Client) Endpoint() string { return c.rc.Endpoint() }
+
+// WithMicroversion returns a copy of c pinned to microversion v ("2.57"),
+// which sends v on every request and discovers nothing. c itself is not
+// changed. v must be a valid microversion between MinMicroversion and
+// MaxMicroversion, otherwise the error is a *cloudmigrate.ValidationError.
+func (c *Client) WithMicroversion(v string) (*Client, error) {
+	neg, err := c.neg.Pinned(v)
+	if err != nil {
+		return nil, err
+	}
+	cp := *c
+	cp.neg = neg
+	return &cp, nil
+}
+
+// Microversion returns the microversion the client sends, negotiating it
+// first if that has not happened yet (one GET of the version document).
+// When the service cannot be asked, the error is that of the request.
+func (c *Client) Microversion(ctx context.Context) (string, error) {
+	if ctx == nil {
+		return "", cloudmigrate.Invalid("ctx", "nil context")
+	}
+	info, err := c.neg.Version(ctx)
+	if err != nil {
+		return "", err
+	}
+	return info.InUse.String(), nil
+}
+
+// call describes one action request.
+type call struct {
+	feature      string            // operation name for version errors
+	path         string            // relative to the endpoint, one {id} placeholder
+	id           string            // fills the placeholder
+	min, max     auth.Microversion // the operation's range; zero is open
+	capHeader    auth.Microversion // if set, send at most this version
+	experimental bool              // send X-OpenStack-Manila-API-Experimental
+	stable       auth.Microversion // if set, the API is experimental only below it
+	body         any
+	ok           []int
+	idempotent   bool
+	out          any
+}
+
+// do checks the version, then sends the call with the version headers.
+// Version refusals (406) come back as *cloudmigrate.VersionError, every
+// other answer outside cl.ok as *cloudmigrate.Error.
+func (c *Client) do(ctx context.Context, cl *call) (*rest.Response, error) {
+	if ctx == nil {
+		return nil, cloudmigrate.Invalid("ctx", "nil context")
+	}
+	info, err := c.neg.Require(ctx, cl.feature, cl.min, cl.max)
+	if err != nil {
+		return nil, err
+	}
+	if c.projectless && info.InUse.Compare(projectlessMin) < 0 {
+		ve := &cloudmigrate.VersionError{
+			Service: service,
+			Feature: "an endpoint without a project ID (" + c.rc.Endpoint() + ")",
+			Min:     ProjectlessMicroversion,
+			InUse:   info.InUse.String(),
+		}
+		if !info.ServerMax.IsZero() {
+			ve.ServerMin, ve.ServerMax = info.ServerMin.String(), info.ServerMax.String()
+		}
+		return nil, ve
+	}
+	send := info.InUse
+	if !cl.capHeader.IsZero() && send.Compare(cl.capHeader) > 0 {
+		send = cl.capHeader
+	}
+	experimental := cl.experimental && (cl.stable.IsZero() || send.Less(cl.stable))
+	h := make(http.Header, 2)
+	auth.ShareHeaders(h, send, experimental)
+	resp, err := c.rc.Do(ctx, &rest.Request{
+		Method:     http.MethodPost,
+		Path:       cl.path,
+		Params:     []string{cl.id},
+		Body:       cl.body,
+		Header:     h,
+		Idempotent: cl.idempotent,
+		OK:         cl.ok,
+		Out:        cl.out,
+	})
+	if err != nil {
+		return nil, osapi.VersionFault(err, service, send)
+	}
+	return resp, nil
+}
