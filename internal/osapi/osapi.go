@@ -36,9 +36,10 @@ type Negotiator struct {
 	sdkMax  auth.Microversion
 	pinned  auth.Microversion
 
-	mu   sync.Mutex
-	done bool
-	info Info
+	mu       sync.Mutex
+	done     bool
+	info     Info
+	inflight chan struct{} // closed when the discovery under way ends
 }
 
 // NewNegotiator returns a negotiator for the service behind rc. pinned is
@@ -68,12 +69,41 @@ func (n *Negotiator) Pinned(v string) (*Negotiator, error) {
 }
 
 // Version returns the microversion in use, discovering it on first use.
+// Concurrent first callers share one discovery request; a caller whose
+// context ends while waiting for it returns at once.
 func (n *Negotiator) Version(ctx context.Context) (Info, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.done {
-		return n.info, nil
+	for {
+		n.mu.Lock()
+		if n.done {
+			info := n.info
+			n.mu.Unlock()
+			return info, nil
+		}
+		if wait := n.inflight; wait != nil {
+			n.mu.Unlock()
+			select {
+			case <-wait:
+				continue // done now, or failed: try again
+			case <-ctx.Done():
+				return Info{}, ctx.Err()
+			}
+		}
+		n.inflight = make(chan struct{})
+		n.mu.Unlock()
+
+		info, err := n.discover(ctx)
+		n.mu.Lock()
+		if err == nil {
+			n.info, n.done = info, true
+		}
+		close(n.inflight)
+		n.inflight = nil
+		n.mu.Unlock()
+		return info, err
 	}
+}
+
+func (n *Negotiator) discover(ctx context.Context) (Info, error) {
 	min, max, err := Discover(ctx, n.rc)
 	if err != nil {
 		return Info{}, err
@@ -91,10 +121,17 @@ func (n *Negotiator) Version(ctx context.Context) (Info, error) {
 	if !max.IsZero() && info.InUse.Compare(n.sdkMin) < 0 || !min.IsZero() && info.InUse.Compare(min) < 0 {
 		return Info{}, &cloudmigrate.VersionError{Service: n.service, Feature: "this SDK",
 			Min: n.sdkMin.String(), Max: n.sdkMax.String(), InUse: info.InUse.String(),
-			ServerMin: min.String(), ServerMax: max.String()}
+			ServerMin: str(min), ServerMax: str(max)}
 	}
-	n.info, n.done = info, true
 	return info, nil
+}
+
+// str prints v, or "" for the zero version.
+func str(v auth.Microversion) string {
+	if v.IsZero() {
+		return ""
+	}
+	return v.String()
 }
 
 // Require returns the version in use if it lies within [min, max] (a zero
@@ -114,9 +151,7 @@ func (n *Negotiator) Require(ctx context.Context, feature string, min, max auth.
 		if !max.IsZero() {
 			ve.Max = max.String()
 		}
-		if !info.ServerMax.IsZero() {
-			ve.ServerMin, ve.ServerMax = info.ServerMin.String(), info.ServerMax.String()
-		}
+		ve.ServerMin, ve.ServerMax = str(info.ServerMin), str(info.ServerMax)
 		return info, ve
 	}
 	return info, nil
