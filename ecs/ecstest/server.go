@@ -1,0 +1,216 @@
+package ecstest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake"
+)
+
+// Operation names, as counted by Calls and targeted by Throttle,
+// FailNext, DropNext and SlowNext.
+const (
+	// OpColdMigrate is POST /v1/{project_id}/cloudservers/{server_id}/migrate.
+	OpColdMigrate = "ColdMigrate"
+	// OpGetJob is GET /v1/{project_id}/jobs/{job_id}.
+	OpGetJob = "GetJob"
+)
+
+// The credentials a Server accepts unless WithCredentials says otherwise.
+// They are invented and work nowhere else.
+const (
+	DefaultAccessKey = "FAKEECSACCESSKEY0001"
+	DefaultSecretKey = "FakeEcsSecretKey0000000000000000000000001"
+	DefaultProjectID = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+)
+
+// How long a cold-migration job stays in each state unless
+// WithJobDurations says otherwise, in the fake's clock.
+const (
+	DefaultInitDuration    = 5 * time.Second
+	DefaultRunningDuration = 2 * time.Minute
+)
+
+// Error codes the fake answers with besides those named in package ecs
+// (ecs.CodeServerNotFound, ecs.CodeServerNotStopped, ecs.CodeSameHost,
+// ecs.CodeServerLocked, ecs.CodeBusy).
+const (
+	// CodeInvalidParameter (HTTP 400) is the service's "invalid
+	// parameters" code. The fake uses it for a body without the "migrate"
+	// key or that is not JSON, an unknown dedicated host, a move that
+	// involves no dedicated host, and (with HTTP 404) an unknown job.
+	CodeInvalidParameter = "Ecs.0005"
+	// CodeProjectMismatch (HTTP 400) means the project in the path is not
+	// the one the credentials act in.
+	CodeProjectMismatch = "Ecs.0023"
+	// CodeNoCapacity is the service's "not enough capacity for the flavor"
+	// code. Jobs made to fail by FailNextMigrations carry it when no code
+	// is given.
+	CodeNoCapacity = "Ecs.0319"
+	// CodeBadSignature (HTTP 401) is the API gateway's answer to a missing
+	// or wrong signature, an unknown access key or a wrong X-Project-Id.
+	CodeBadSignature = "APIGW.0301"
+	// CodeThrottled (HTTP 429) is the API gateway's throttling code, sent
+	// by Throttle.
+	CodeThrottled = "APIGW.0308"
+)
+
+// Server is an in-process stand-in for the ECS endpoint of one region and
+// one project. It serves the cold-migrate and job APIs over HTTP on a
+// local address, keeps servers, dedicated hosts and jobs, and runs jobs on
+// a clock the test controls.
+//
+// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
+// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults)
+// and the clock (Clock().Advance, Clock().Run). All methods are safe for
+// concurrent use.
+type Server struct {
+	*fake.Server
+
+	accessKey, secretKey, projectID string
+	initFor, runFor                 time.Duration
+
+	mu       sync.Mutex
+	servers  map[string]*server
+	hosts    map[string]bool
+	jobs     map[string]*job
+	jobOrder []string
+	pending  []*job // jobs not yet settled, oldest first
+	failures []failure
+	jobSeq   int
+}
+
+// Option configures a Server.
+type Option func(*settings)
+
+type settings struct {
+	ak, sk, project string
+	noAuth          bool
+	speed           float64
+	initFor, runFor time.Duration
+}
+
+// WithCredentials replaces the default access key, secret key and project
+// ID. None may be empty.
+func WithCredentials(accessKey, secretKey, projectID string) Option {
+	return func(s *settings) { s.ak, s.sk, s.project = accessKey, secretKey, projectID }
+}
+
+// WithoutAuth accepts requests whatever their signature and X-Project-Id.
+// The project ID in the path is still checked.
+func WithoutAuth() Option {
+	return func(s *settings) { s.noAuth = true }
+}
+
+// WithRealTime starts the job clock moving with real time, multiplied by
+// speed (60: a minute a second). Without it the clock stands still and
+// only Clock().Advance moves it.
+func WithRealTime(speed float64) Option {
+	return func(s *settings) { s.speed = speed }
+}
+
+// WithJobDurations sets how long a cold-migration job stays INIT and then
+// RUNNING before it ends. Neither may be negative.
+func WithJobDurations(init, running time.Duration) Option {
+	return func(s *settings) { s.initFor, s.runFor = init, running }
+}
+
+// NewServer starts a fake ECS endpoint. Close it when done. It panics when
+// an option has a bad value, as a test set-up mistake.
+func NewServer(opts ...Option) *Server {
+	st := settings{
+		ak: DefaultAccessKey, sk: DefaultSecretKey, project: DefaultProjectID,
+		initFor: DefaultInitDuration, runFor: DefaultRunningDuration,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&st)
+		}
+	}
+	switch {
+	case st.ak == "" || st.sk == "" || st.project == "":
+		panic("ecstest: WithCredentials: access key, secret key and project ID must not be empty")
+	case st.initFor < 0 || st.runFor < 0:
+		panic(fmt.Sprintf("ecstest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
+	case st.speed < 0:
+		panic(fmt.Sprintf("ecstest: WithRealTime: negative speed %v", st.speed))
+	}
+
+	cfg := fake.Config{
+		Name:            "ecs",
+		ErrorBody:       errorBody,
+		ThrottleCode:    CodeThrottled,
+		RequestIDHeader: "X-Request-Id",
+	}
+	if !st.noAuth {
+		// The SDK signs with the real clock, so the signature window is
+		// checked against real time (Now nil), never the job clock.
+		cfg.Auth = &fake.AKSKAuth{Keys: map[string]string{st.ak: st.sk}, Project: st.project}
+	}
+	s := &Server{
+		Server:    fake.New(cfg),
+		accessKey: st.ak, secretKey: st.sk, projectID: st.project,
+		initFor: st.initFor, runFor: st.runFor,
+		servers: map[string]*server{},
+		hosts:   map[string]bool{},
+		jobs:    map[string]*job{},
+	}
+	if st.speed > 0 {
+		s.Clock().Run(st.speed)
+	}
+	s.Handle(OpColdMigrate, "POST /v1/{project_id}/cloudservers/{server_id}/migrate", s.coldMigrate)
+	s.Handle(OpGetJob, "GET /v1/{project_id}/jobs/{job_id}", s.getJob)
+	return s
+}
+
+// AccessKey returns the access key the server accepts.
+func (s *Server) AccessKey() string { return s.accessKey }
+
+// SecretKey returns the secret key that goes with AccessKey.
+func (s *Server) SecretKey() string { return s.secretKey }
+
+// ProjectID returns the project the server serves; pass it to
+// ecs.NewClient.
+func (s *Server) ProjectID() string { return s.projectID }
+
+// Authorizer returns an AK/SK signer for the server's key pair, ready for
+// ecs.NewClient.
+func (s *Server) Authorizer() auth.Authorizer { return auth.NewAKSK(s.accessKey, s.secretKey) }
+
+// ecsError is the body of an ECS error answer.
+type ecsError struct {
+	Error ecsErrorDetail `json:"error"`
+}
+
+type ecsErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// gatewayError is the body of an API gateway error answer (APIGW.xxxx).
+type gatewayError struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+}
+
+// errorBody shapes error answers: the API gateway's own form for its
+// codes, ECS's {"error": {...}} for the rest.
+func errorBody(_ int, code, message string) any {
+	if strings.HasPrefix(code, "APIGW.") {
+		return gatewayError{ErrorCode: code, ErrorMsg: message}
+	}
+	return ecsError{Error: ecsErrorDetail{Code: code, Message: message}}
+}
+
+// checkProject answers requests whose path names another project.
+func (s *Server) checkProject(r *fake.Request) (fake.Response, bool) {
+	if p := r.PathValue("project_id"); p != s.projectID {
+		return s.Error(http.StatusBadRequest, CodeProjectMismatch,
+			fmt.Sprintf("project_id %s in the URL does not match the project of the credentials", p)), false
+	}
+	return fake.Response{}, true
+}
