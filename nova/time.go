@@ -1,0 +1,108 @@
+package nova
+
+import (
+	"bytes"
+	"errors"
+	"time"
+)
+
+// Time is a timestamp as nova writes it. Nova's migration records carry no
+// zone ("2016-01-29T13:42:02.000000") and mean UTC; Time reads those, the
+// same with a zone or "Z" (converted to UTC), and JSON null (the zero Time,
+// for a record never updated). It embeds time.Time, so all its methods
+// apply: t.IsZero() reports a null.
+type Time struct {
+	time.Time
+}
+
+// novaLayout is nova's own form: microseconds, no zone.
+const novaLayout = "2006-01-02T15:04:05.000000"
+
+// UnmarshalJSON reads a JSON string in nova's zone-less form or in RFC
+// 3339, or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		t.Time = time.Time{}
+		return nil
+	}
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return errors.New("nova: a timestamp must be a JSON string or null")
+	}
+	v, err := ParseTime(string(b[1 : len(b)-1]))
+	if err != nil {
+		return err
+	}
+	t.Time = v
+	return nil
+}
+
+// MarshalJSON writes the time the way nova does: UTC, microseconds, no
+// zone. The zero Time is written as null.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, len(novaLayout)+2)
+	b = append(b, '"')
+	b = t.UTC().AppendFormat(b, novaLayout)
+	return append(b, '"'), nil
+}
+
+// String formats the time like MarshalJSON, without quotes; "" for the
+// zero Time.
+func (t Time) String() string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(novaLayout)
+}
+
+// ParseTime reads a timestamp as nova sends it: "2016-01-29T13:42:02.000000"
+// (no zone: UTC), with or without fractional seconds, with "T" or a space
+// between date and time, or in RFC 3339 with a zone. The result is in UTC.
+// An empty string gives the zero time.
+func ParseTime(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if len(s) > 10 && s[10] == ' ' {
+		s = s[:10] + "T" + s[11:]
+	}
+	if hasZone(s) {
+		v, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return time.Time{}, errors.New("nova: cannot read timestamp " + quote(s))
+		}
+		return v.UTC(), nil
+	}
+	// A layout without fractional seconds also accepts them when parsing.
+	v, err := time.Parse("2006-01-02T15:04:05", s)
+	if err != nil {
+		return time.Time{}, errors.New("nova: cannot read timestamp " + quote(s))
+	}
+	return v, nil
+}
+
+// hasZone reports whether the time part of s ends in Z or a ±hh:mm offset.
+func hasZone(s string) bool {
+	if len(s) <= 19 {
+		return false
+	}
+	tail := s[19:]
+	if tail[len(tail)-1] == 'Z' {
+		return true
+	}
+	for i := 0; i < len(tail); i++ {
+		if tail[i] == '+' || tail[i] == '-' {
+			return true
+		}
+	}
+	return false
+}
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return `"` + s + `"`
+}
