@@ -414,7 +414,7 @@ func (c *Client) target(r *Request) (*target, error) {
 
 func sameHost(base string, u *url.URL) bool {
 	b, err := url.Parse(base)
-	return err == nil && u.IsAbs() && strings.EqualFold(b.Host, u.Host)
+	return err == nil && u.IsAbs() && strings.EqualFold(b.Scheme, u.Scheme) && strings.EqualFold(b.Host, u.Host)
 }
 
 func encodeQuery(q any) (string, error) {
