@@ -1,0 +1,227 @@
+package ccetest
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/cce"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake"
+)
+
+// Operation names, as counted by Calls and targeted by Throttle, FailNext,
+// DropNext and SlowNext.
+const (
+	// OpMigrateNodes is
+	// PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/operation/migrateto/{target_cluster_id}.
+	OpMigrateNodes = "MigrateNodes"
+	// OpGetJob is GET /api/v3/projects/{project_id}/jobs/{job_id}.
+	OpGetJob = "GetJob"
+	// OpListNodes is GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes.
+	// Package cce does not wrap it; send a plain GET to check where nodes
+	// are.
+	OpListNodes = "ListNodes"
+	// OpGetNode is GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/{node_id}.
+	// Package cce does not wrap it either.
+	OpGetNode = "GetNode"
+)
+
+// The credentials a Server accepts unless WithCredentials says otherwise.
+// They are invented and work nowhere else.
+const (
+	DefaultAccessKey = "FAKECCEACCESSKEY0001"
+	DefaultSecretKey = "FakeCceSecretKey0000000000000000000000001"
+	DefaultProjectID = "0970dd7a1300f5672ff2c003c60ae115"
+)
+
+// How long a migration job stays in each phase unless WithJobDurations
+// says otherwise, in the fake's clock.
+const (
+	// DefaultInitDuration is how long a job stays Initializing.
+	DefaultInitDuration = 10 * time.Second
+	// DefaultRunningDuration is how long a job stays Running. Its sub-jobs,
+	// one per node, end one after another at even intervals over this
+	// time, the last one together with the job.
+	DefaultRunningDuration = 5 * time.Minute
+)
+
+// Error codes of the API gateway in front of CCE. The CCE codes the fake
+// answers with are those of package cce: cce.CodeBadRequest (HTTP 400),
+// cce.CodeForbidden (403), cce.CodeNotFound (404) and cce.CodeThrottled
+// (429, sent by Throttle).
+const (
+	// CodeBadSignature (HTTP 401) is the gateway's answer to a missing or
+	// wrong signature, an unknown access key, an X-Sdk-Date more than 15
+	// minutes off, or a wrong X-Project-Id.
+	CodeBadSignature = "APIGW.0301"
+)
+
+// Server is an in-process stand-in for the CCE endpoint of one region and
+// one project. It serves the node-migration, job and node APIs over HTTP on
+// a local address, keeps clusters, nodes and jobs, and runs jobs on a clock
+// the test controls.
+//
+// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
+// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults) and
+// the clock (Clock().Advance, Clock().Run). All methods are safe for
+// concurrent use.
+type Server struct {
+	*fake.Server
+
+	accessKey, secretKey, projectID string
+	initFor, runFor                 time.Duration
+
+	mu       sync.Mutex
+	clusters map[string]*cluster
+	nodes    map[string]*node
+	jobs     map[string]*job
+	pending  []*job // jobs with sub-jobs whose outcome is not yet applied
+	failures []failure
+	jobSeq   int
+	nodeSeq  int
+}
+
+// Option configures a Server.
+type Option func(*settings)
+
+type settings struct {
+	ak, sk, project string
+	noAuth          bool
+	speed           float64
+	initFor, runFor time.Duration
+}
+
+// WithCredentials replaces the default access key, secret key and project
+// ID. None may be empty, and the project ID may not contain "/".
+func WithCredentials(accessKey, secretKey, projectID string) Option {
+	return func(s *settings) { s.ak, s.sk, s.project = accessKey, secretKey, projectID }
+}
+
+// WithoutAuth accepts requests whatever their signature and X-Project-Id.
+// The project ID in the path is still checked.
+func WithoutAuth() Option {
+	return func(s *settings) { s.noAuth = true }
+}
+
+// WithRealTime starts the job clock moving with real time, multiplied by
+// speed (60: a minute a second). Without it the clock stands still and only
+// Clock().Advance moves it.
+func WithRealTime(speed float64) Option {
+	return func(s *settings) { s.speed = speed }
+}
+
+// WithJobDurations sets how long a migration job stays Initializing and
+// then Running before it ends. Neither may be negative.
+func WithJobDurations(init, running time.Duration) Option {
+	return func(s *settings) { s.initFor, s.runFor = init, running }
+}
+
+// NewServer starts a fake CCE endpoint with no clusters. Close it when
+// done. It panics when an option has a bad value, as a test set-up
+// mistake.
+func NewServer(opts ...Option) *Server {
+	st := settings{
+		ak: DefaultAccessKey, sk: DefaultSecretKey, project: DefaultProjectID,
+		initFor: DefaultInitDuration, runFor: DefaultRunningDuration,
+	}
+	for _, o := range opts {
+		if o != nil {
+			o(&st)
+		}
+	}
+	switch {
+	case st.ak == "" || st.sk == "" || st.project == "":
+		panic("ccetest: WithCredentials: access key, secret key and project ID must not be empty")
+	case strings.Contains(st.project, "/"):
+		panic(fmt.Sprintf("ccetest: WithCredentials: project ID %q contains '/'", st.project))
+	case st.initFor < 0 || st.runFor < 0:
+		panic(fmt.Sprintf("ccetest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
+	case st.speed < 0:
+		panic(fmt.Sprintf("ccetest: WithRealTime: negative speed %v", st.speed))
+	}
+
+	cfg := fake.Config{
+		Name:            "cce",
+		ErrorBody:       errorBody,
+		ThrottleCode:    cce.CodeThrottled,
+		RequestIDHeader: "X-Request-Id",
+	}
+	if !st.noAuth {
+		// The SDK signs with the real clock, so the signature window is
+		// checked against real time (Now nil), never the job clock.
+		cfg.Auth = &fake.AKSKAuth{Keys: map[string]string{st.ak: st.sk}, Project: st.project}
+	}
+	s := &Server{
+		Server:    fake.New(cfg),
+		accessKey: st.ak, secretKey: st.sk, projectID: st.project,
+		initFor: st.initFor, runFor: st.runFor,
+		clusters: map[string]*cluster{},
+		nodes:    map[string]*node{},
+		jobs:     map[string]*job{},
+	}
+	if st.speed > 0 {
+		s.Clock().Run(st.speed)
+	}
+	s.Handle(OpMigrateNodes, "PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/operation/migrateto/{target_cluster_id}", s.migrateNodes)
+	s.Handle(OpGetJob, "GET /api/v3/projects/{project_id}/jobs/{job_id}", s.getJob)
+	s.Handle(OpListNodes, "GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes", s.listNodes)
+	s.Handle(OpGetNode, "GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/{node_id}", s.getNode)
+	return s
+}
+
+// AccessKey returns the access key the server accepts.
+func (s *Server) AccessKey() string { return s.accessKey }
+
+// SecretKey returns the secret key that goes with AccessKey.
+func (s *Server) SecretKey() string { return s.secretKey }
+
+// ProjectID returns the project the server serves; pass it to
+// cce.NewClient.
+func (s *Server) ProjectID() string { return s.projectID }
+
+// Authorizer returns an AK/SK signer for the server's key pair, ready for
+// cce.NewClient.
+func (s *Server) Authorizer() auth.Authorizer { return auth.NewAKSK(s.accessKey, s.secretKey) }
+
+// cceError is the body of a CCE error answer.
+type cceError struct {
+	ErrorCode    string `json:"errorCode"`
+	ErrorMessage string `json:"errorMessage"`
+}
+
+// gatewayError is the body of an API gateway error answer (APIGW.xxxx).
+type gatewayError struct {
+	ErrorCode string `json:"error_code"`
+	ErrorMsg  string `json:"error_msg"`
+}
+
+// errorBody shapes error answers: the API gateway's own form for its codes,
+// CCE's {"errorCode", "errorMessage"} for the rest.
+func errorBody(_ int, code, message string) any {
+	if strings.HasPrefix(code, "APIGW.") {
+		return gatewayError{ErrorCode: code, ErrorMsg: message}
+	}
+	return cceError{ErrorCode: code, ErrorMessage: message}
+}
+
+// badRequest answers 400 with cce.CodeBadRequest.
+func (s *Server) badRequest(format string, args ...any) fake.Response {
+	return s.Error(http.StatusBadRequest, cce.CodeBadRequest, fmt.Sprintf(format, args...))
+}
+
+// notFound answers 404 with cce.CodeNotFound.
+func (s *Server) notFound(format string, args ...any) fake.Response {
+	return s.Error(http.StatusNotFound, cce.CodeNotFound, fmt.Sprintf(format, args...))
+}
+
+// checkProject answers requests whose path names another project.
+func (s *Server) checkProject(r *fake.Request) (fake.Response, bool) {
+	if p := r.PathValue("project_id"); p != s.projectID {
+		return s.Error(http.StatusForbidden, cce.CodeForbidden,
+			fmt.Sprintf("project %s in the URL is not the project of the credentials", p)), false
+	}
+	return fake.Response{}, true
+}
