@@ -417,18 +417,23 @@ func sameHost(base string, u *url.URL) bool {
 	return err == nil && u.IsAbs() && strings.EqualFold(b.Scheme, u.Scheme) && strings.EqualFold(b.Host, u.Host)
 }
 
+// encodeQuery encodes a query with keys sorted and spaces as %20 (never
+// "+"), the form the Huawei signer and every service read the same way.
 func encodeQuery(q any) (string, error) {
+	var vals url.Values
 	switch v := q.(type) {
 	case url.Values:
-		return v.Encode(), nil
+		vals = v
 	case string:
 		return v, nil
+	default:
+		var err error
+		if vals, err = query.Values(q); err != nil {
+			return "", cloudmigrate.Invalid("query", "cannot encode: %v", err)
+		}
 	}
-	vals, err := query.Values(q)
-	if err != nil {
-		return "", cloudmigrate.Invalid("query", "cannot encode: %v", err)
-	}
-	return vals.Encode(), nil
+	// QueryEscape writes a literal "+" as %2B, so every "+" left is a space.
+	return strings.ReplaceAll(vals.Encode(), "+", "%20"), nil
 }
 
 // expand fills {name} placeholders of path from params, escaping each.

@@ -98,10 +98,10 @@ func TestQueryFromStructAndValues(t *testing.T) {
 		Name     string `url:"name,omitempty"`
 		Limit    int    `url:"limit,omitempty"`
 	}
-	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/jobs", Query: q{Resource: "pools", Name: "pool a"}}); err != nil {
+	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/jobs", Query: q{Resource: "pools", Name: "pool a+b"}}); err != nil {
 		t.Fatal(err)
 	}
-	if gotQuery != "name=pool+a&resource=pools" {
+	if gotQuery != "name=pool%20a%2Bb&resource=pools" {
 		t.Errorf("query = %q", gotQuery)
 	}
 }
