@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/cloudmigrate/cloudmigrate/jobs"
+	"github.com/cloudmigrate/cloudmigrate/manila"
+	"github.com/cloudmigrate/cloudmigrate/manila/manilatest"
+)
+
+// manilaFake moves a share server to another back end in two phases on
+// the Manila fake: check, start, wait for phase one, complete, wait.
+func manilaFake(ctx context.Context, out *printer) (string, error) {
+	srv := manilatest.NewServer(manilatest.WithRealTime(300))
+	defer srv.Close()
+	const (
+		serverID = "5d3c4e8a-share-srv-0001"
+		from     = "manila-share-1@netapp1"
+		to       = "manila-share-2@netapp2"
+	)
+	srv.AddShareServer(serverID, from)
+	srv.AddBackend(to)
+	out.step("fake Keystone + Manila at %s; share server on %s", srv.URL(), from)
+
+	c, err := manila.NewClientFromKeystone(ctx, srv.Authorizer(), "", "")
+	if err != nil {
+		return "", err
+	}
+	mv, err := c.Microversion(ctx)
+	if err != nil {
+		return "", err
+	}
+	out.step("endpoint %s from the catalog; microversion %s negotiated", c.Endpoint(), mv)
+
+	check, err := c.CheckMigration(ctx, serverID, &manila.CheckMigrationRequest{Host: to, Writable: true, PreserveSnapshots: true})
+	if err != nil {
+		return "", err
+	}
+	out.step("check against %s: compatible=%v", to, check.Compatible)
+	if !check.Compatible {
+		return "", fmt.Errorf("back end %s is not compatible", to)
+	}
+	if err := c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: to, Writable: true, PreserveSnapshots: true}); err != nil {
+		return "", err
+	}
+	out.step("phase one started; waiting for migration_driver_phase1_done")
+	opts := append([]jobs.Option{jobs.WithProgress(out.progress)}, fastPolls()...)
+	if _, err := c.WaitForMigrationPhase1(ctx, serverID, opts...); err != nil {
+		return "", err
+	}
+	done, err := c.CompleteMigration(ctx, serverID)
+	if err != nil {
+		return "", err
+	}
+	out.step("phase two: completing onto share server %s", done.DestinationShareServerID)
+	final, err := c.WaitForMigrationComplete(ctx, serverID, opts...)
+	if err != nil {
+		return "", err
+	}
+	dest, _ := srv.ShareServer(done.DestinationShareServerID)
+	return fmt.Sprintf("share server moved %s -> %s (%s), new id %s", from, dest.Host, final.TaskState, done.DestinationShareServerID), nil
+}
