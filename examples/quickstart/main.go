@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"time"
 
@@ -37,10 +38,14 @@ type flow struct {
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, auth.HuaweiEnvPresent() || auth.KeystoneEnvPresent()))
 }
 
-func run(args []string, stdout io.Writer) int {
+// run runs the flows and returns the exit code. realCloud says whether
+// credentials were found in the environment.
+func run(ctx context.Context, args []string, stdout io.Writer, realCloud bool) int {
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	cfg := &realConfig{}
@@ -51,12 +56,12 @@ func run(args []string, stdout io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
 	out := &printer{w: stdout}
 	var flows []flow
-	if auth.HuaweiEnvPresent() || auth.KeystoneEnvPresent() {
+	if realCloud {
 		out.say("Cloud credentials found: running against the real cloud.")
 		flows = realFlows(cfg)
 		if len(flows) == 0 {
