@@ -44,6 +44,8 @@ type Error struct {
 	RetryAfter time.Duration
 }
 
+// Error describes the answer on one line: method, URL, status, the
+// service's code and message, request ID and attempts.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("cloudmigrate: ")
@@ -101,6 +103,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error names the field and the problem.
 func (e *ValidationError) Error() string {
 	if e.Field == "" {
 		return "cloudmigrate: invalid input: " + e.Problem
@@ -134,6 +137,7 @@ type VersionError struct {
 	Err *Error
 }
 
+// Error names the feature, the versions it needs and the version in use.
 func (e *VersionError) Error() string {
 	var b strings.Builder
 	b.WriteString("cloudmigrate: ")

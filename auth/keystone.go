@@ -80,25 +80,37 @@ var ErrEndpointNotFound = errors.New("auth: no matching endpoint in the service 
 // String, GoString, LogValue and MarshalJSON never show Password,
 // ApplicationCredentialSecret or Token.
 type KeystoneCredentials struct {
+	// UserID identifies the user by ID; Username by name, together with
+	// the user's domain (UserDomainID or UserDomainName).
 	UserID         string `json:",omitempty"`
 	Username       string `json:",omitempty"`
 	UserDomainID   string `json:",omitempty"`
 	UserDomainName string `json:",omitempty"`
-	Password       string `json:",omitempty"`
+	// Password selects the password method. Never printed.
+	Password string `json:",omitempty"`
 
+	// ApplicationCredentialID or ApplicationCredentialName (with the
+	// owning user) and ApplicationCredentialSecret select the application
+	// credential method. The secret is never printed.
 	ApplicationCredentialID     string `json:",omitempty"`
 	ApplicationCredentialName   string `json:",omitempty"`
 	ApplicationCredentialSecret string `json:",omitempty"`
 
+	// Token selects the token method: an existing token, rescoped if a
+	// scope is set. Never printed.
 	Token string `json:",omitempty"`
 
+	// ProjectID, or ProjectName with ProjectDomainID or ProjectDomainName,
+	// scope the token to a project.
 	ProjectID         string `json:",omitempty"`
 	ProjectName       string `json:",omitempty"`
 	ProjectDomainID   string `json:",omitempty"`
 	ProjectDomainName string `json:",omitempty"`
-	DomainID          string `json:",omitempty"`
-	DomainName        string `json:",omitempty"`
-	Unscoped          bool   `json:",omitempty"`
+	// DomainID or DomainName scope the token to a domain.
+	DomainID   string `json:",omitempty"`
+	DomainName string `json:",omitempty"`
+	// Unscoped asks explicitly for a token without scope.
+	Unscoped bool `json:",omitempty"`
 }
 
 // Method returns the authentication method the credentials select:
@@ -410,19 +422,27 @@ func (c KeystoneCredentials) requestBody() ([]byte, error) {
 
 // CatalogEntry is one service of the catalog that comes with a token.
 type CatalogEntry struct {
-	Type      string            `json:"type"`
-	Name      string            `json:"name"`
-	ID        string            `json:"id"`
+	// Type is the service type, such as "compute" or "sharev2".
+	Type string `json:"type"`
+	// Name is the service's name in this cloud, such as "nova".
+	Name string `json:"name"`
+	// ID is the service's ID in the catalog.
+	ID string `json:"id"`
+	// Endpoints are the service's URLs by region and interface.
 	Endpoints []CatalogEndpoint `json:"endpoints"`
 }
 
 // CatalogEndpoint is one URL of a catalog service.
 type CatalogEndpoint struct {
-	ID        string `json:"id"`
+	// ID is the endpoint's ID in the catalog.
+	ID string `json:"id"`
+	// Interface is "public", "internal" or "admin".
 	Interface string `json:"interface"`
-	Region    string `json:"region"`
-	RegionID  string `json:"region_id"`
-	URL       string `json:"url"`
+	// Region and RegionID name the region the endpoint serves.
+	Region   string `json:"region"`
+	RegionID string `json:"region_id"`
+	// URL is the service's base URL.
+	URL string `json:"url"`
 }
 
 // TokenInfo describes the current token, without the token itself.

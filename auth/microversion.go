@@ -11,6 +11,7 @@ import (
 // value means "none": no version header is sent and the service uses its
 // base version.
 type Microversion struct {
+	// Major and Minor are the two numbers of "2.80".
 	Major, Minor int
 }
 

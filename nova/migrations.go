@@ -90,8 +90,10 @@ type Migration struct {
 
 // Link is a link in a nova answer.
 type Link struct {
+	// Href is the link's URL.
 	Href string `json:"href"`
-	Rel  string `json:"rel"`
+	// Rel says what it points to: "next" for the following page.
+	Rel string `json:"rel"`
 }
 
 // Progress returns how far the memory copy of a live migration has got, in

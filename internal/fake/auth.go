@@ -121,6 +121,7 @@ func (t *Tokens) Check(r *http.Request) *Failure {
 
 // Identity is a Keystone v3 token endpoint backed by Tokens.
 type Identity struct {
+	// Tokens issues the tokens and checks them on the services.
 	Tokens *Tokens
 	// Users maps user name (or ID) to password.
 	Users map[string]string
@@ -134,6 +135,8 @@ type Identity struct {
 
 // CatalogEntry is one service of the catalog.
 type CatalogEntry struct {
+	// Type, Name, URL and Region describe the service and its one
+	// public endpoint.
 	Type, Name, URL, Region string
 }
 

@@ -58,13 +58,17 @@ func (c *Clock) Run(speed float64) {
 
 // Step is one state of a timeline and how long it lasts.
 type Step struct {
+	// State is the service's word for the step.
 	State string
-	For   time.Duration
+	// For is how long the step lasts.
+	For time.Duration
 }
 
 // Timeline walks through Steps from Start; the last step lasts for ever.
 type Timeline struct {
+	// Start is when the first step begins.
 	Start time.Time
+	// Steps follow one another in order.
 	Steps []Step
 }
 

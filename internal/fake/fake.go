@@ -49,6 +49,8 @@ type Authenticator interface {
 
 // Failure is an error answer.
 type Failure struct {
+	// Status, Code and Message are the HTTP status and the service's
+	// code and message.
 	Status  int
 	Code    string
 	Message string
@@ -99,6 +101,7 @@ func (s *Server) SetAuth(a Authenticator) {
 // Request is an incoming request with its body already read.
 type Request struct {
 	*http.Request
+	// Body is the whole request body.
 	Body []byte
 }
 
@@ -110,6 +113,7 @@ func (r *Request) Decode(v any) error {
 
 // Response is a handler's answer.
 type Response struct {
+	// Status is the HTTP status.
 	Status int
 	Body   any // encoded as JSON; nil sends no body
 	Header http.Header

@@ -146,10 +146,13 @@ type Request struct {
 
 // Response describes the service's successful answer.
 type Response struct {
+	// StatusCode and Header are the answer's.
 	StatusCode int
 	Header     http.Header
-	RequestID  string
-	Attempts   int
+	// RequestID is the service's request ID.
+	RequestID string
+	// Attempts is how many times the request was sent.
+	Attempts int
 }
 
 // Do sends r and decodes the answer into r.Out.
