@@ -141,18 +141,29 @@ func (c *Client) WithMicroversion(v string) (*Client, error) {
 	return &cp, nil
 }
 
+// VersionInfo says which microversion a client uses and what the service
+// offers.
+type VersionInfo struct {
+	// InUse is the microversion sent on every request.
+	InUse auth.Microversion
+	// ServerMin and ServerMax are the service's range as its version
+	// document states it; both are zero when the version was pinned and the
+	// service was never asked.
+	ServerMin, ServerMax auth.Microversion
+}
+
 // Microversion returns the microversion the client sends, negotiating it
 // first if that has not happened yet (one GET of the version document).
 // When the service cannot be asked, the error is that of the request.
-func (c *Client) Microversion(ctx context.Context) (string, error) {
+func (c *Client) Microversion(ctx context.Context) (VersionInfo, error) {
 	if ctx == nil {
-		return "", cloudmigrate.Invalid("ctx", "nil context")
+		return VersionInfo{}, cloudmigrate.Invalid("ctx", "nil context")
 	}
 	info, err := c.neg.Version(ctx)
 	if err != nil {
-		return "", err
+		return VersionInfo{}, err
 	}
-	return info.InUse.String(), nil
+	return VersionInfo{InUse: info.InUse, ServerMin: info.ServerMin, ServerMax: info.ServerMax}, nil
 }
 
 // call describes one action request.

@@ -176,7 +176,7 @@ func ExampleNewClient() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("negotiated microversion", v)
+	fmt.Println("negotiated microversion", v.InUse)
 	// Output: negotiated microversion 2.99
 }
 
@@ -387,7 +387,7 @@ func ExampleClient_WithMicroversion() {
 		log.Fatal(err)
 	}
 	v, _ := pinned.Microversion(context.Background())
-	fmt.Println("pinned:", v)
+	fmt.Println("pinned:", v.InUse)
 
 	low, _ := c.WithMicroversion("2.50")
 	_, err = low.GetMigrationProgress(context.Background(), serverID)

@@ -31,7 +31,7 @@ func manilaFake(ctx context.Context, out *printer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out.step("endpoint %s from the catalog; microversion %s negotiated", c.Endpoint(), mv)
+	out.step("endpoint %s from the catalog; microversion %s negotiated", c.Endpoint(), mv.InUse)
 
 	check, err := c.CheckMigration(ctx, serverID, &manila.CheckMigrationRequest{Host: to, Writable: true, PreserveSnapshots: true})
 	if err != nil {

@@ -494,7 +494,7 @@ func TestNegotiatedVersionAndEndpointForms(t *testing.T) {
 	srv.AddBackend(dstHost)
 	// Without the project ID in the URL (2.60 and later).
 	c := newClient(t, srv.Endpoint(), srv.Authorizer())
-	if v, err := c.Microversion(ctx); err != nil || v != "2.70" {
+	if v, err := c.Microversion(ctx); err != nil || v.InUse.String() != "2.70" {
 		t.Fatalf("negotiated %q %v", v, err)
 	}
 	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost}); err != nil {
