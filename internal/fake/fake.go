@@ -138,6 +138,29 @@ func (s *Server) Handle(op, pattern string, h Handler) {
 	})
 }
 
+// Route picks the operation a request is for and the handler that
+// answers it, from anything in the request (the body names the action on
+// OpenStack's ".../action" URLs). It returns ok false for a request it
+// does not recognise, which is then counted and answered as unknownOp.
+type Route func(r *Request) (op string, h Handler, ok bool)
+
+// HandleRoute registers pattern with the operation chosen per request by
+// route, so several operations that share one URL are counted, faulted
+// and answered apart. Requests route does not recognise count as
+// unknownOp and get 400 in the service's error shape.
+func (s *Server) HandleRoute(unknownOp, pattern string, route Route) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, hr *http.Request) {
+		body := readBody(hr)
+		op, h, ok := route(&Request{Request: hr, Body: body})
+		if !ok {
+			op, h = unknownOp, func(*Request) Response {
+				return s.Error(http.StatusBadRequest, "badRequest", "unknown action")
+			}
+		}
+		s.serveBody(op, true, h, w, hr, body)
+	})
+}
+
 // HandleOpen registers op like Handle, but without the credential check
 // (token issuing, version documents).
 func (s *Server) HandleOpen(op, pattern string, h Handler) {
@@ -146,10 +169,18 @@ func (s *Server) HandleOpen(op, pattern string, h Handler) {
 	})
 }
 
-func (s *Server) serve(op string, checkAuth bool, h Handler, w http.ResponseWriter, hr *http.Request) {
+func readBody(hr *http.Request) []byte {
 	body, _ := io.ReadAll(io.LimitReader(hr.Body, 8<<20))
 	_ = hr.Body.Close()
 	hr.Body = io.NopCloser(bytes.NewReader(body))
+	return body
+}
+
+func (s *Server) serve(op string, checkAuth bool, h Handler, w http.ResponseWriter, hr *http.Request) {
+	s.serveBody(op, checkAuth, h, w, hr, readBody(hr))
+}
+
+func (s *Server) serveBody(op string, checkAuth bool, h Handler, w http.ResponseWriter, hr *http.Request, body []byte) {
 	rid := fmt.Sprintf("req-%s-%06d", s.cfg.Name, s.seq.Add(1))
 	w.Header().Set(s.cfg.RequestIDHeader, rid)
 

@@ -202,3 +202,38 @@ func TestClockAndTimeline(t *testing.T) {
 		t.Errorf("running at 60x for 1s: %v", got)
 	}
 }
+
+func TestHandleRouteCountsAndFaultsEachAction(t *testing.T) {
+	s := newTestServer(t, nil)
+	answer := func(name string) Handler {
+		return func(*Request) Response { return JSON(http.StatusAccepted, map[string]string{"did": name}) }
+	}
+	s.HandleRoute("Unknown", "POST /servers/{id}/action", func(r *Request) (string, Handler, bool) {
+		var body map[string]json.RawMessage
+		if r.Decode(&body) != nil {
+			return "", nil, false
+		}
+		for _, action := range []string{"migrate", "os-migrateLive"} {
+			if _, ok := body[action]; ok {
+				return action, answer(action), true
+			}
+		}
+		return "", nil, false
+	})
+	s.FailNext("os-migrateLive", 1, 500)
+	if resp, data, _ := post(t, s.URL()+"/servers/s1/action", `{"migrate": null}`, nil); resp.StatusCode != 202 || !bytes.Contains(data, []byte(`"migrate"`)) {
+		t.Errorf("migrate: %d %s", resp.StatusCode, data)
+	}
+	if resp, _, _ := post(t, s.URL()+"/servers/s1/action", `{"os-migrateLive": {"host": null}}`, nil); resp.StatusCode != 500 {
+		t.Errorf("the fault for os-migrateLive did not fire: %d", resp.StatusCode)
+	}
+	if resp, data, _ := post(t, s.URL()+"/servers/s1/action", `{"os-migrateLive": {"host": null}}`, nil); resp.StatusCode != 202 || !bytes.Contains(data, []byte("os-migrateLive")) {
+		t.Errorf("live: %d %s", resp.StatusCode, data)
+	}
+	if resp, _, _ := post(t, s.URL()+"/servers/s1/action", `{"reboot": {}}`, nil); resp.StatusCode != 400 {
+		t.Errorf("unknown action: %d", resp.StatusCode)
+	}
+	if s.Calls("migrate") != 1 || s.Calls("os-migrateLive") != 2 || s.Calls("Unknown") != 1 {
+		t.Errorf("calls %v", s.AllCalls())
+	}
+}
