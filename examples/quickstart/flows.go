@@ -3,6 +3,7 @@ package main
 func fakeFlows() []flow {
 	return []flow{
 		{name: "ecs", run: ecsFake},
+		{name: "nova", run: novaFake},
 		{name: "modelarts", run: modelartsFake},
 		{name: "manila", run: manilaFake},
 		{name: "cce", run: cceFake},
