@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 
+	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/cce"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
@@ -30,22 +33,53 @@ func cceFake(ctx context.Context, out *printer) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	spec := &cce.MigrateNodesSpec{
-		OS:    "EulerOS 2.9",
-		Login: &cce.Login{UserPassword: pw},
-		Nodes: cce.Nodes(uids...),
+	return cceMigrate(ctx, out, c, "cluster-old", "cluster-new", uids, "EulerOS 2.9", &cce.Login{UserPassword: pw}, fastPolls())
+}
+
+func cceReal(cfg *realConfig) flow {
+	return flow{name: "cce", run: func(ctx context.Context, out *printer) (string, error) {
+		env, err := auth.HuaweiFromEnv()
+		if err != nil {
+			return "", err
+		}
+		endpoint, err := huaweiEndpoint(cfg.cceEndpoint, "cce", env.Region)
+		if err != nil {
+			return "", err
+		}
+		c, err := cce.NewClient(endpoint, env.ProjectID, env.AKSK)
+		if err != nil {
+			return "", err
+		}
+		login := &cce.Login{SSHKey: cfg.cceSSHKey}
+		if cfg.cceSSHKey == "" {
+			plain := os.Getenv("CCE_NODE_PASSWORD")
+			if plain == "" {
+				return "", errors.New("give -cce-ssh-key, or the node password in CCE_NODE_PASSWORD")
+			}
+			if login.UserPassword, err = cce.NewUserPassword("root", plain); err != nil {
+				return "", err
+			}
+		}
+		return cceMigrate(ctx, out, c, cfg.cceCluster, cfg.cceTarget, splitList(cfg.cceNodes), cfg.cceOS, login, realPolls())
+	}}
+}
+
+// cceMigrate moves nodes to another cluster and waits for the job.
+func cceMigrate(ctx context.Context, out *printer, c *cce.Client, from, to string, uids []string, os string, login *cce.Login, poll []jobs.Option) (string, error) {
+	spec := &cce.MigrateNodesSpec{OS: os, Login: login, Nodes: cce.Nodes(uids...)}
+	how := "key pair " + login.SSHKey
+	if login.UserPassword != nil {
+		how = "a password salted client-side"
 	}
-	out.step("migrating %d nodes to cluster-new (password salted client-side)", len(uids))
-	task, err := c.MigrateNodes(ctx, "cluster-old", "cluster-new", spec)
+	out.step("migrating %d nodes %s -> %s, reinstalled with %s and %s", len(uids), from, to, os, how)
+	task, err := c.MigrateNodes(ctx, from, to, spec)
 	if err != nil {
 		return "", err
 	}
 	out.step("job %s accepted; waiting", task.JobID())
-	opts := append([]jobs.Option{jobs.WithProgress(out.progress)}, fastPolls()...)
-	job, err := c.WaitForJob(ctx, task.JobID(), opts...)
+	job, err := c.WaitForJob(ctx, task.JobID(), withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
-	moved := len(srv.ClusterNodes("cluster-new"))
-	return fmt.Sprintf("%d nodes moved cluster-old -> cluster-new: job %s %s", moved, job.Metadata.UID, job.Status.Phase), nil
+	return fmt.Sprintf("%d nodes moved %s -> %s: job %s %s", len(uids), from, to, job.Metadata.UID, job.Status.Phase), nil
 }

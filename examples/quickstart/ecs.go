@@ -27,7 +27,25 @@ func ecsFake(ctx context.Context, out *printer) (string, error) {
 	return ecsMigrate(ctx, out, c, "srv-web-1", "deh-b", fastPolls())
 }
 
-// ecsMigrate runs the flow against any ECS endpoint.
+func ecsReal(cfg *realConfig) flow {
+	return flow{name: "ecs", run: func(ctx context.Context, out *printer) (string, error) {
+		env, err := auth.HuaweiFromEnv()
+		if err != nil {
+			return "", err
+		}
+		endpoint, err := huaweiEndpoint(cfg.ecsEndpoint, "ecs", env.Region)
+		if err != nil {
+			return "", err
+		}
+		c, err := ecs.NewClient(endpoint, env.ProjectID, env.AKSK)
+		if err != nil {
+			return "", err
+		}
+		return ecsMigrate(ctx, out, c, cfg.ecsServer, cfg.ecsHost, realPolls())
+	}}
+}
+
+// ecsMigrate starts the cold migration and waits for its job.
 func ecsMigrate(ctx context.Context, out *printer, c *ecs.Client, serverID, hostID string, poll []jobs.Option) (string, error) {
 	target := "the public pool"
 	if hostID != "" {
@@ -40,33 +58,9 @@ func ecsMigrate(ctx context.Context, out *printer, c *ecs.Client, serverID, host
 	}
 	out.step("job %s accepted; waiting", res.JobID)
 	start := time.Now()
-	opts := append([]jobs.Option{jobs.WithProgress(out.progress)}, poll...)
-	job, err := c.WaitForJob(ctx, res.JobID, opts...)
+	job, err := c.WaitForJob(ctx, res.JobID, withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("server %s moved to %s: job %s %s in %s", serverID, target, job.ID, job.Status, time.Since(start).Round(time.Millisecond)), nil
-}
-
-func ecsReal(cfg *realConfig) flow {
-	return flow{name: "ecs", run: func(ctx context.Context, out *printer) (string, error) {
-		env, err := auth.HuaweiFromEnv()
-		if err != nil {
-			return "", err
-		}
-		endpoint := cfg.ecsEndpoint
-		if endpoint == "" {
-			endpoint = fmt.Sprintf("https://ecs.%s.myhuaweicloud.com", env.Region)
-		}
-		c, err := ecs.NewClient(endpoint, env.ProjectID, env.AKSK)
-		if err != nil {
-			return "", err
-		}
-		return ecsMigrate(ctx, out, c, cfg.ecsServer, cfg.ecsHost, nil)
-	}}
-}
-
-// fastPolls polls the fakes often, so the demo is quick.
-func fastPolls() []jobs.Option {
-	return []jobs.Option{jobs.WithInterval(20*time.Millisecond, 100*time.Millisecond)}
 }

@@ -14,6 +14,14 @@
 //
 //	go run ./examples/quickstart -ecs-server <id> [-ecs-host <dedicated host id>]
 //
+// Flags for the real cloud (each flow runs only when its resources are named):
+//
+//	-ecs-server ID [-ecs-host DEH]                     ECS cold migration (server stopped)
+//	-nova-server ID [-nova-host HOST]                  nova live migration
+//	-manila-share-server ID -manila-host HOST@BACKEND  manila two-phase migration
+//	-modelarts-pool P -modelarts-to-pool Q -modelarts-nodes a,b -modelarts-flavor F
+//	-cce-cluster A -cce-target B -cce-nodes uid1,uid2 -cce-os OS -cce-ssh-key KEY
+//
 // It exits non-zero if any flow fails.
 package main
 
@@ -49,9 +57,7 @@ func run(ctx context.Context, args []string, stdout io.Writer, realCloud bool) i
 	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	cfg := &realConfig{}
-	fs.StringVar(&cfg.ecsServer, "ecs-server", "", "real cloud: ECS server ID to cold-migrate (it must be stopped)")
-	fs.StringVar(&cfg.ecsHost, "ecs-host", "", "real cloud: dedicated host to move the ECS server to (empty: the public pool)")
-	fs.StringVar(&cfg.ecsEndpoint, "ecs-endpoint", "", "real cloud: ECS endpoint (default https://ecs.{region}.myhuaweicloud.com)")
+	cfg.flags(fs)
 	timeout := fs.Duration("timeout", 30*time.Minute, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -144,9 +150,4 @@ func (p *printer) bar(word string, percent int) {
 	}
 	filled := percent * width / 100
 	fmt.Fprintf(p.w, "    [%s%s] %3d%% %s\n", strings.Repeat("#", filled), strings.Repeat("·", width-filled), percent, word)
-}
-
-// realConfig holds the flags that select real-cloud flows.
-type realConfig struct {
-	ecsServer, ecsHost, ecsEndpoint string
 }

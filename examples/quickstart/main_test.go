@@ -51,3 +51,24 @@ func TestBadFlag(t *testing.T) {
 		t.Errorf("code %d", code)
 	}
 }
+
+func TestRealFlowsAreChosenByFlags(t *testing.T) {
+	cfg := &realConfig{ecsServer: "s1", novaServer: "n1", manilaServer: "m1", maPool: "p"}
+	var names []string
+	for _, f := range realFlows(cfg) {
+		names = append(names, f.name)
+	}
+	// manila needs -manila-host too, modelarts -modelarts-nodes.
+	if strings.Join(names, ",") != "ecs,nova" {
+		t.Errorf("flows %v", names)
+	}
+	if got := splitList(" a, ,b,"); strings.Join(got, "|") != "a|b" {
+		t.Errorf("splitList: %q", got)
+	}
+	if _, err := huaweiEndpoint("", "ecs", ""); err == nil {
+		t.Error("no region and no override accepted")
+	}
+	if ep, _ := huaweiEndpoint("", "cce", "cn-north-4"); ep != "https://cce.cn-north-4.myhuaweicloud.com" {
+		t.Errorf("endpoint %q", ep)
+	}
+}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/manila"
 	"github.com/cloudmigrate/cloudmigrate/manila/manilatest"
 )
 
 // manilaFake moves a share server to another back end in two phases on
-// the Manila fake: check, start, wait for phase one, complete, wait.
+// the Manila fake.
 func manilaFake(ctx context.Context, out *printer) (string, error) {
 	srv := manilatest.NewServer(manilatest.WithRealTime(300))
 	defer srv.Close()
@@ -27,11 +28,31 @@ func manilaFake(ctx context.Context, out *printer) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return manilaTwoPhase(ctx, out, c, serverID, to, fastPolls())
+}
+
+func manilaReal(cfg *realConfig) flow {
+	return flow{name: "manila", run: func(ctx context.Context, out *printer) (string, error) {
+		env, err := auth.KeystoneFromEnv()
+		if err != nil {
+			return "", err
+		}
+		c, err := manila.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface)
+		if err != nil {
+			return "", err
+		}
+		return manilaTwoPhase(ctx, out, c, cfg.manilaServer, cfg.manilaHost, realPolls())
+	}}
+}
+
+// manilaTwoPhase checks, starts, waits for phase one, completes and waits
+// for the end.
+func manilaTwoPhase(ctx context.Context, out *printer, c *manila.Client, serverID, to string, poll []jobs.Option) (string, error) {
 	mv, err := c.Microversion(ctx)
 	if err != nil {
 		return "", err
 	}
-	out.step("endpoint %s from the catalog; microversion %s negotiated", c.Endpoint(), mv.InUse)
+	out.step("endpoint %s; microversion %s in use", c.Endpoint(), mv.InUse)
 
 	check, err := c.CheckMigration(ctx, serverID, &manila.CheckMigrationRequest{Host: to, Writable: true, PreserveSnapshots: true})
 	if err != nil {
@@ -45,8 +66,7 @@ func manilaFake(ctx context.Context, out *printer) (string, error) {
 		return "", err
 	}
 	out.step("phase one started; waiting for migration_driver_phase1_done")
-	opts := append([]jobs.Option{jobs.WithProgress(out.progress)}, fastPolls()...)
-	if _, err := c.WaitForMigrationPhase1(ctx, serverID, opts...); err != nil {
+	if _, err := c.WaitForMigrationPhase1(ctx, serverID, withProgress(out, poll)...); err != nil {
 		return "", err
 	}
 	done, err := c.CompleteMigration(ctx, serverID)
@@ -54,10 +74,9 @@ func manilaFake(ctx context.Context, out *printer) (string, error) {
 		return "", err
 	}
 	out.step("phase two: completing onto share server %s", done.DestinationShareServerID)
-	final, err := c.WaitForMigrationComplete(ctx, serverID, opts...)
+	final, err := c.WaitForMigrationComplete(ctx, serverID, withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
-	dest, _ := srv.ShareServer(done.DestinationShareServerID)
-	return fmt.Sprintf("share server moved %s -> %s (%s), new id %s", from, dest.Host, final.TaskState, done.DestinationShareServerID), nil
+	return fmt.Sprintf("share server %s moved to %s (%s), now %s", serverID, to, final.TaskState, done.DestinationShareServerID), nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/modelarts"
 	"github.com/cloudmigrate/cloudmigrate/modelarts/modelartstest"
@@ -25,33 +26,58 @@ func modelartsFake(ctx context.Context, out *printer) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	return modelartsMove(ctx, out, c, "pool-train", "pool-infer", []string{"node-a", "node-b"}, "modelarts.vm.8u32g", fastPolls())
+}
+
+func modelartsReal(cfg *realConfig) flow {
+	return flow{name: "modelarts", run: func(ctx context.Context, out *printer) (string, error) {
+		env, err := auth.HuaweiFromEnv()
+		if err != nil {
+			return "", err
+		}
+		endpoint, err := huaweiEndpoint(cfg.modelartsEndpoint, "modelarts", env.Region)
+		if err != nil {
+			return "", err
+		}
+		c, err := modelarts.NewClient(endpoint, env.ProjectID, env.AKSK)
+		if err != nil {
+			return "", err
+		}
+		return modelartsMove(ctx, out, c, cfg.maPool, cfg.maToPool, splitList(cfg.maNodes), cfg.maFlavor, realPolls())
+	}}
+}
+
+// modelartsMove batch-migrates nodes between pools, waits for the job and
+// lists the target pool.
+func modelartsMove(ctx context.Context, out *printer, c *modelarts.Client, from, to string, nodes []string, flavor string, poll []jobs.Option) (string, error) {
 	req := &modelarts.BatchMigrateRequest{
-		MigrateNodeNames: []string{"node-a", "node-b"},
-		FromClusterName:  "pool-train",
-		ToClusterName:    "pool-infer",
-		ToPoolName:       "pool-infer",
-		ResourceSpec:     &modelarts.MigrateResourceSpec{Flavor: "modelarts.vm.8u32g"},
+		MigrateNodeNames: nodes,
+		FromClusterName:  from,
+		ToClusterName:    to,
 	}
-	out.step("batch-migrating node-a, node-b to pool-infer")
-	res, err := c.BatchMigrateNodes(ctx, "pool-train", req)
+	if to != from {
+		req.ToPoolName = to
+		req.ResourceSpec = &modelarts.MigrateResourceSpec{Flavor: flavor}
+	}
+	out.step("batch-migrating %v from %s to %s", nodes, from, to)
+	res, err := c.BatchMigrateNodes(ctx, from, req)
 	if err != nil {
 		return "", err
 	}
 	out.step("job %s accepted; waiting", res.JobID)
-	opts := append([]jobs.Option{jobs.WithProgress(out.progress)}, fastPolls()...)
-	job, err := c.WaitForJob(ctx, "pool-train", res.JobID, opts...)
+	job, err := c.WaitForJob(ctx, from, res.JobID, withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
 	available := 0
-	for node, err := range c.ListPoolNodes(ctx, "pool-infer", nil) {
+	for node, err := range c.ListPoolNodes(ctx, to, nil) {
 		if err != nil {
 			return "", err
 		}
-		out.step("pool-infer: %s %s", node.Name(), node.Status.Phase)
+		out.step("%s: %s %s", to, node.Name(), node.Status.Phase)
 		if node.Status.Phase == modelarts.NodeAvailable {
 			available++
 		}
 	}
-	return fmt.Sprintf("2 nodes moved pool-train -> pool-infer: job %s %s, %d available in the target", job.ID, job.Phase, available), nil
+	return fmt.Sprintf("%d nodes moved %s -> %s: job %s %s, %d available in the target", len(nodes), from, to, job.ID, job.Phase, available), nil
 }

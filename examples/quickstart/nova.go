@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/nova"
 	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
@@ -17,20 +18,42 @@ func novaFake(ctx context.Context, out *printer) (string, error) {
 	const serverID = "9e5c7a9b-0f5d-4f53-9c3a-4d1f0e0a1b2c"
 	srv.AddHost("compute1", "compute2")
 	srv.AddServer(serverID, "compute1", novatest.StatusActive)
-	out.step("fake Keystone + Nova at %s; server %s running on compute1", srv.URL(), serverID[:8])
+	out.step("fake Keystone + Nova at %s; server %s running on compute1", srv.URL(), serverID)
 
 	c, err := nova.NewClientFromKeystone(ctx, srv.Authorizer(), "", "")
 	if err != nil {
 		return "", err
 	}
+	return novaLiveMigrate(ctx, out, c, serverID, "compute2", fastPolls())
+}
+
+func novaReal(cfg *realConfig) flow {
+	return flow{name: "nova", run: func(ctx context.Context, out *printer) (string, error) {
+		env, err := auth.KeystoneFromEnv()
+		if err != nil {
+			return "", err
+		}
+		c, err := nova.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface)
+		if err != nil {
+			return "", err
+		}
+		return novaLiveMigrate(ctx, out, c, cfg.novaServer, cfg.novaHost, realPolls())
+	}}
+}
+
+// novaLiveMigrate starts a live migration and follows it to the end.
+func novaLiveMigrate(ctx context.Context, out *printer, c *nova.Client, serverID, host string, poll []jobs.Option) (string, error) {
 	mv, err := c.Microversion(ctx)
 	if err != nil {
 		return "", err
 	}
-	out.step("endpoint %s from the catalog; microversion %s negotiated (service max %s)", c.Endpoint(), mv.InUse, mv.ServerMax)
-
-	out.step("live-migrating to compute2 (block_migration auto)")
-	if err := c.LiveMigrate(ctx, serverID, &nova.LiveMigrateOptions{Host: "compute2"}); err != nil {
+	out.step("endpoint %s from the catalog; microversion %s in use (service max %s)", c.Endpoint(), mv.InUse, mv.ServerMax)
+	target := host
+	if target == "" {
+		target = "a host the scheduler picks"
+	}
+	out.step("live-migrating %s to %s", serverID, target)
+	if err := c.LiveMigrate(ctx, serverID, &nova.LiveMigrateOptions{Host: host}); err != nil {
 		return "", err
 	}
 	migs, err := c.ListServerMigrations(ctx, serverID)
@@ -42,11 +65,13 @@ func novaFake(ctx context.Context, out *printer) (string, error) {
 	}
 	m := migs[0]
 	out.step("migration %d is %s; following it", m.ID, m.Status)
-	opts := append([]jobs.Option{jobs.WithProgress(out.progress)}, fastPolls()...)
-	final, err := c.WaitForMigration(ctx, serverID, m.ID, opts...)
+	final, err := c.WaitForMigration(ctx, serverID, m.ID, withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
-	info, _ := srv.ServerState(serverID)
-	return fmt.Sprintf("server %s live-migrated compute1 -> %s: migration %d %s", serverID[:8], info.Host, final.ID, final.Status), nil
+	dest := "?"
+	if final.DestCompute != nil {
+		dest = *final.DestCompute
+	}
+	return fmt.Sprintf("server %s live-migrated to %s: migration %d %s", serverID, dest, final.ID, final.Status), nil
 }
