@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
+	"maps"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -15,94 +14,42 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/internal/fake"
 )
 
-// action is one server action the fake serves.
-type action struct {
-	name    string // the body's key
-	op      string
-	handler func(*Server) fake.Handler
-}
-
-var actions = []action{
-	{"migrate", OpMigrate, func(s *Server) fake.Handler { return s.migrate }},
-	{"os-migrateLive", OpLiveMigrate, func(s *Server) fake.Handler { return s.liveMigrate }},
-	{"confirmResize", OpConfirmResize, func(s *Server) fake.Handler { return s.confirmResize }},
-	{"revertResize", OpRevertResize, func(s *Server) fake.Handler { return s.revertResize }},
-}
-
-// dispatchHeader marks the fake's own requests to its action operations.
-const dispatchHeader = "X-Novatest-Dispatch"
-
-// serverAction serves POST /servers/{server_id}/action. It checks the
-// token and the version, reads the action's name from the body and hands
-// the request to that action's operation, so that each action has its own
-// call count and faults.
-func (s *Server) serverAction(r *fake.Request) fake.Response {
-	if s.checkAuth {
-		if f := s.tokens.Check(r.Request); f != nil {
-			return s.Error(f.Status, f.Code, f.Message)
+// routeAction picks the operation of a POST /servers/{server_id}/action
+// request from its body: the first key, in sorted order, that names an
+// action the fake serves. A body that names none, or is no JSON object,
+// is OpServerAction, answered by noAction as nova answers it.
+func (s *Server) routeAction(r *fake.Request) (string, fake.Handler, bool) {
+	var body map[string]json.RawMessage
+	if json.Unmarshal(r.Body, &body) == nil {
+		for _, k := range slices.Sorted(maps.Keys(body)) {
+			switch k {
+			case "migrate":
+				return OpMigrate, s.migrate, true
+			case "os-migrateLive":
+				return OpLiveMigrate, s.liveMigrate, true
+			case "confirmResize":
+				return OpConfirmResize, s.confirmResize, true
+			case "revertResize":
+				return OpRevertResize, s.revertResize, true
+			}
 		}
 	}
+	return OpServerAction, s.noAction, true
+}
+
+// noAction answers an action request whose body names no known action,
+// after the version check: 400 for a body that is not a JSON object with
+// a key, else 404 for the unknown action.
+func (s *Server) noAction(r *fake.Request) fake.Response {
 	c, resp, ok := s.begin(r, "")
 	if !ok {
 		return resp
 	}
 	var body map[string]json.RawMessage
-	if err := json.Unmarshal(r.Body, &body); err != nil || len(body) == 0 {
+	if json.Unmarshal(r.Body, &body) != nil || len(body) == 0 {
 		return c.badRequest("Malformed request body")
 	}
-	keys := make([]string, 0, len(body))
-	for k := range body {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		for i := range actions {
-			if actions[i].name == k {
-				return s.forward(r, &actions[i])
-			}
-		}
-	}
-	return c.notFound("There is no such action: %s", keys[0])
-}
-
-// forward sends the request on to the action's own operation and relays
-// its answer. A dropped connection there drops this one too.
-func (s *Server) forward(r *fake.Request, a *action) fake.Response {
-	u := s.URL() + internalPrefix + "/servers/" + url.PathEscape(r.PathValue("server_id")) + "/" + a.name
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, u, bytes.NewReader(r.Body))
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	req.Header = r.Header.Clone()
-	req.Header.Set(dispatchHeader, s.dispatchKey)
-	resp, err := s.dispatch.Do(req)
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		panic(http.ErrAbortHandler)
-	}
-	h := resp.Header.Clone()
-	for _, k := range []string{"Content-Length", "Content-Type", "Date"} {
-		h.Del(k)
-	}
-	out := fake.Response{Status: resp.StatusCode, Header: h}
-	if len(data) > 0 {
-		out.Body = json.RawMessage(data)
-	}
-	return out
-}
-
-// internal guards an action operation: only forward may call it.
-func (s *Server) internal(h fake.Handler) fake.Handler {
-	return func(r *fake.Request) fake.Response {
-		if r.Header.Get(dispatchHeader) != s.dispatchKey {
-			return s.Error(http.StatusNotFound, "", "The resource could not be found.")
-		}
-		return h(r)
-	}
+	return c.notFound("There is no such action: %s", slices.Sorted(maps.Keys(body))[0])
 }
 
 // hostPattern is nova's schema for a host name in migration requests.

@@ -46,8 +46,10 @@
 //
 //   - POST /servers/{server_id}/action: "migrate" (OpMigrate, 202),
 //     "os-migrateLive" (OpLiveMigrate, 202), "confirmResize"
-//     (OpConfirmResize, 204), "revertResize" (OpRevertResize, 202). Every
-//     such request is also counted under OpServerAction (see there).
+//     (OpConfirmResize, 204), "revertResize" (OpRevertResize, 202). Each
+//     action is counted and faulted under its own operation; a body that
+//     names no known action is OpServerAction (404, or 400 when it is no
+//     JSON object with a key).
 //   - GET /servers/{server_id}/migrations (OpListServerMigrations, 2.23+)
 //     and GET /servers/{server_id}/migrations/{migration_id}
 //     (OpGetServerMigration, 2.23+): live migrations in status queued,
@@ -138,7 +140,9 @@
 // request an operation received, faults included.
 //
 // Compute requests need a valid X-Auth-Token (WithoutAuth turns the check
-// off). Tokens live for a day of real time, as the SDK's Keystone client
+// off). Each request is counted, meets its operation's pending fault, and
+// then has its token, its microversion and its body checked, in that
+// order. Tokens live for a day of real time, as the SDK's Keystone client
 // expects; moving the migration clock never expires them. ExpireTokens
 // does, so the next calls get 401 and a Keystone authorizer renews its
 // token once; TokensIssued counts the tokens.

@@ -18,11 +18,10 @@ import (
 // DropNext and SlowNext.
 //
 // Nova serves four actions on one URL, POST /servers/{server_id}/action;
-// the fake counts such a request under OpServerAction first and then, once
-// it has read the action's name from the body, under OpMigrate,
-// OpLiveMigrate, OpConfirmResize or OpRevertResize. A fault set on one of
-// those four hits only that action. A request whose body names no known
-// action is counted under OpServerAction alone.
+// the fake reads the action's name from the body and counts the request
+// under OpMigrate, OpLiveMigrate, OpConfirmResize or OpRevertResize alone,
+// so a fault set on one of those hits only that action. A request whose
+// body names no known action is OpServerAction.
 const (
 	// OpIssueToken is POST /identity/v3/auth/tokens (Keystone).
 	OpIssueToken = "IssueToken"
@@ -30,8 +29,9 @@ const (
 	OpListVersions = "ListVersions"
 	// OpShowVersion is GET /compute/v2.1/, the v2.1 version document.
 	OpShowVersion = "ShowVersion"
-	// OpServerAction is every POST /compute/v2.1/servers/{server_id}/action,
-	// before it is told apart by action.
+	// OpServerAction is a POST /compute/v2.1/servers/{server_id}/action
+	// whose body names none of the four actions (404 itemNotFound) or is
+	// not a JSON object with a key (400 badRequest).
 	OpServerAction = "ServerAction"
 	// OpMigrate is the "migrate" server action (cold migration).
 	OpMigrate = "Migrate"
@@ -111,12 +111,6 @@ type Server struct {
 	minV, maxV                    auth.Microversion
 	timings                       Timings
 	tokens                        *fake.Tokens
-	checkAuth                     bool
-
-	// dispatch carries server actions to the operation that handles them;
-	// dispatchKey marks those internal requests.
-	dispatch    *http.Client
-	dispatchKey string
 
 	// throttleAfter is the Retry-After, in whole seconds, of the latest
 	// Throttle call; overLimit bodies repeat it as retryAfter.
@@ -210,13 +204,10 @@ func NewServer(opts ...Option) *Server {
 	s := &Server{
 		username: st.username, password: st.password, projectID: st.project,
 		minV: minV, maxV: maxV,
-		timings:     timings,
-		tokens:      &fake.Tokens{},
-		checkAuth:   !st.noAuth,
-		dispatch:    &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
-		dispatchKey: randomHex(16),
-		hosts:       map[string]*host{},
-		servers:     map[string]*server{},
+		timings: timings,
+		tokens:  &fake.Tokens{},
+		hosts:   map[string]*host{},
+		servers: map[string]*server{},
 	}
 	cfg := fake.Config{
 		Name:            "nova",
@@ -224,7 +215,7 @@ func NewServer(opts ...Option) *Server {
 		ThrottleCode:    FaultOverLimit,
 		RequestIDHeader: "X-Openstack-Request-Id",
 	}
-	if s.checkAuth {
+	if !st.noAuth {
 		// Tokens live on real time, like the SDK's Keystone client that
 		// decides when to renew them: moving the migration clock never
 		// expires a token. ExpireTokens does.
@@ -255,9 +246,6 @@ const (
 	identityPrefix = "/identity"
 	computePrefix  = "/compute"
 	apiPrefix      = computePrefix + "/v2.1"
-	// internalPrefix is where server actions are carried once their name
-	// is known; only the fake itself calls it.
-	internalPrefix = "/novatest-internal"
 )
 
 func (s *Server) routes() {
@@ -265,22 +253,13 @@ func (s *Server) routes() {
 	s.HandleOpen(OpShowVersion, "GET "+apiPrefix+"/{$}", s.showVersion)
 	s.HandleOpen(OpShowVersion, "GET "+apiPrefix, s.showVersion)
 
-	s.HandleOpen(OpServerAction, "POST "+apiPrefix+"/servers/{server_id}/action", s.serverAction)
-	for _, a := range actions {
-		s.Handle(a.op, "POST "+internalPrefix+"/servers/{server_id}/"+a.name, s.internal(a.handler(s)))
-	}
+	s.HandleRoute(OpServerAction, "POST "+apiPrefix+"/servers/{server_id}/action", s.routeAction)
 
 	s.Handle(OpListServerMigrations, "GET "+apiPrefix+"/servers/{server_id}/migrations", s.listServerMigrations)
 	s.Handle(OpGetServerMigration, "GET "+apiPrefix+"/servers/{server_id}/migrations/{migration_id}", s.getServerMigration)
 	s.Handle(OpForceComplete, "POST "+apiPrefix+"/servers/{server_id}/migrations/{migration_id}/action", s.forceComplete)
 	s.Handle(OpAbort, "DELETE "+apiPrefix+"/servers/{server_id}/migrations/{migration_id}", s.abort)
 	s.Handle(OpListMigrations, "GET "+apiPrefix+"/os-migrations", s.listMigrations)
-}
-
-// Close shuts the server down.
-func (s *Server) Close() {
-	s.Server.Close()
-	s.dispatch.CloseIdleConnections()
 }
 
 // AuthURL returns the Keystone v3 URL of the fake ("<URL>/identity/v3").
@@ -377,12 +356,6 @@ func (s *Server) errorBody(status int, code, message string) any {
 		}
 	}
 	return map[string]any{name: inner}
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // newUUID returns a random version-4 UUID.

@@ -2,6 +2,7 @@ package novatest_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -239,24 +240,24 @@ func TestServerActionDispatch(t *testing.T) {
 	}
 	rc.send(t, "POST", path, "2.80", []byte(`{not json`)).fault(t, 400, novatest.FaultBadRequest)
 	rc.send(t, "POST", path, "2.80", []byte(`{}`)).fault(t, 400, novatest.FaultBadRequest)
+	// A known action is counted as itself, even when refused.
 	rc.send(t, "POST", path, "3.0", []byte(`{"migrate": null}`)).fault(t, 406, novatest.FaultComputeFault)
-	if srv.Calls(novatest.OpServerAction) != 4 || srv.Calls(novatest.OpMigrate) != 0 {
+	if srv.Calls(novatest.OpServerAction) != 3 || srv.Calls(novatest.OpMigrate) != 1 {
 		t.Errorf("calls %v", srv.AllCalls())
 	}
-	// Without a token nothing is dispatched.
-	req, _ := http.NewRequest(http.MethodPost, srv.URL()+path, strings.NewReader(`{"migrate": null}`))
-	do(t, req)
-	if srv.Calls(novatest.OpMigrate) != 0 {
-		t.Error("an unauthenticated action was dispatched")
+	// The token is checked before the version and the body.
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+path, strings.NewReader(`{"migrate": {"host": 1}}`))
+	req.Header.Set("OpenStack-API-Version", "compute 3.0")
+	if a := do(t, req); a.status != 401 {
+		t.Errorf("without a token: %d %s", a.status, a.raw)
 	}
-	// The internal operations are not for callers.
-	a = rc.send(t, "POST", "/novatest-internal/servers/"+serverA+"/migrate", "2.80", []byte(`{"migrate": null}`))
-	a.fault(t, 404, novatest.FaultItemNotFound)
-	if info, _ := srv.ServerState(serverA); info.MigrationID != 0 {
-		t.Error("the internal route started a migration")
+	if info, _ := srv.ServerState(serverA); info.MigrationID != 0 || srv.Calls(novatest.OpMigrate) != 2 {
+		t.Errorf("an unauthenticated action: server %+v, calls %v", info, srv.AllCalls())
 	}
-
-	// Each action has its own operation, for counts and faults.
+	// Each action has its own operation, for counts and faults: the faults
+	// on OpLiveMigrate and OpServerAction wait for those.
+	srv.FailNext(novatest.OpLiveMigrate, 1, 503)
+	srv.FailNext(novatest.OpServerAction, 1, 503)
 	srv.FailNext(novatest.OpMigrate, 1, 500)
 	a = rc.send(t, "POST", path, "2.80", []byte(`{"migrate": null}`))
 	a.fault(t, 500, novatest.FaultComputeFault)
@@ -268,10 +269,12 @@ func TestServerActionDispatch(t *testing.T) {
 	if a := rc.send(t, "POST", path, "2.80", []byte(`{"confirmResize": null}`)); a.status != 204 {
 		t.Fatalf("confirm: %d %s", a.status, a.raw)
 	}
-	// OpMigrate counted the refused internal call too.
-	if srv.Calls(novatest.OpMigrate) != 3 || srv.Calls(novatest.OpConfirmResize) != 1 || srv.Calls(novatest.OpRevertResize) != 0 {
-		t.Errorf("calls %v", srv.AllCalls())
+	want := map[string]int{novatest.OpIssueToken: 1, novatest.OpServerAction: 3, novatest.OpMigrate: 4, novatest.OpConfirmResize: 1}
+	if got := srv.AllCalls(); !maps.Equal(got, want) {
+		t.Errorf("calls %v, want %v", got, want)
 	}
+	rc.send(t, "POST", path, "2.80", []byte(`{"os-migrateLive": null}`)).fault(t, 503, "serviceUnavailable")
+	rc.send(t, "POST", path, "2.80", []byte(`{"reboot": null}`)).fault(t, 503, "serviceUnavailable")
 }
 
 func TestForceCompleteBodies(t *testing.T) {
