@@ -3,6 +3,7 @@ package cce
 import (
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/huawei"
 	"github.com/cloudmigrate/cloudmigrate/internal/rest"
 )
 
@@ -26,14 +27,11 @@ type Client struct {
 // An endpoint that is not an absolute http(s) URL, or a project ID that is
 // empty or contains "/", gives a *cloudmigrate.ValidationError.
 func NewClient(endpoint, projectID string, authz auth.Authorizer, opts ...cloudmigrate.Option) (*Client, error) {
-	if err := rest.CheckID("projectID", projectID); err != nil {
-		return nil, err
-	}
-	rc, err := rest.New(endpoint, authz, opts)
+	rc, err := huawei.NewPipeline(endpoint, projectID, authz, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{rc: rc.WithHeader("X-Project-Id", projectID), projectID: projectID}, nil
+	return &Client{rc: rc, projectID: projectID}, nil
 }
 
 // ProjectID returns the project the client acts in.

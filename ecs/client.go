@@ -3,13 +3,9 @@ package ecs
 import (
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/huawei"
 	"github.com/cloudmigrate/cloudmigrate/internal/rest"
 )
-
-// maxIDLen bounds the length of the IDs this package accepts. Huawei Cloud
-// IDs are 32 hexadecimal digits or a 36-character UUID; the bound leaves room
-// for other forms without letting arbitrary text through.
-const maxIDLen = 64
 
 // Client calls the ECS API of one region for one project. It is immutable
 // and safe for concurrent use by many goroutines.
@@ -32,17 +28,11 @@ type Client struct {
 // that need none, such as a local test server. A bad argument or option
 // yields a *cloudmigrate.ValidationError or the option's error.
 func NewClient(endpoint, projectID string, authz auth.Authorizer, opts ...cloudmigrate.Option) (*Client, error) {
-	if err := checkID("projectID", projectID); err != nil {
-		return nil, err
-	}
-	rc, err := rest.New(endpoint, authz, opts)
+	rc, err := huawei.NewPipeline(endpoint, projectID, authz, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Client{
-		rc:        rc.WithHeader("X-Project-Id", projectID),
-		projectID: projectID,
-	}, nil
+	return &Client{rc: rc, projectID: projectID}, nil
 }
 
 // ProjectID returns the project the client acts in.
@@ -52,21 +42,8 @@ func (c *Client) ProjectID() string { return c.projectID }
 // slash.
 func (c *Client) Endpoint() string { return c.rc.Endpoint() }
 
-// checkID reports whether v looks like a Huawei Cloud resource ID: non-empty,
-// at most maxIDLen bytes, and only ASCII letters, digits, '-' and '_'.
-func checkID(field, v string) error {
-	if v == "" {
-		return cloudmigrate.Invalid(field, "must not be empty")
-	}
-	if len(v) > maxIDLen {
-		return cloudmigrate.Invalid(field, "is %d bytes long; IDs have at most %d", len(v), maxIDLen)
-	}
-	for _, r := range v {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-		default:
-			return cloudmigrate.Invalid(field, "%q has the character %q; IDs hold only letters, digits, '-' and '_'", v, r)
-		}
-	}
-	return nil
-}
+// checkID is the shared check of Huawei Cloud IDs and names.
+var checkID = huawei.CheckID
+
+// maxIDLen bounds the IDs and names checkID accepts.
+const maxIDLen = huawei.MaxIDLen
