@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
+	"github.com/cloudmigrate/cloudmigrate/jobs"
+)
+
+func runFor(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out strings.Builder
+	err := run(ctx, args, &out)
+	t.Log("\n" + out.String())
+	return out.String(), err
+}
+
+func TestAllNodesWithKeyPair(t *testing.T) {
+	t.Setenv("CCE_NODE_PASSWORD", "")
+	out, err := runFor(t, "-ssh-key", "KeyPair-ops")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"Moving node-1, node-2, node-3 from cluster-old to cluster-new", "login by key pair KeyPair-ops",
+		"100% Success", "node node-3 (worker-3): Success", "cluster-new now: node-1 (worker-1) Active", "cluster-new now: node-3 (worker-3) Active"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestPasswordFromEnv(t *testing.T) {
+	const pw = "Migrate#2026-secret"
+	t.Setenv("CCE_NODE_PASSWORD", pw)
+	out, err := runFor(t, "-nodes", "node-2")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(out, "login by a password for root") || !strings.Contains(out, "cluster-new now: node-2 (worker-2) Active") {
+		t.Error("node-2 not moved with a password login")
+	}
+	if strings.Contains(out, pw) {
+		t.Error("the password was printed")
+	}
+}
+
+func TestWeakPassword(t *testing.T) {
+	t.Setenv("CCE_NODE_PASSWORD", "abc123xyz")
+	_, err := runFor(t)
+	var ve *cloudmigrate.ValidationError
+	if !errors.As(err, &ve) || strings.Contains(err.Error(), "abc123xyz") {
+		t.Errorf("err = %v, want a *cloudmigrate.ValidationError without the password", err)
+	}
+}
+
+func TestFailedJob(t *testing.T) {
+	t.Setenv("CCE_NODE_PASSWORD", "")
+	_, err := runFor(t, "-fake-fail")
+	var failed *jobs.FailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("err = %v, want a *jobs.FailedError", err)
+	}
+	if msg := explain(err); !strings.Contains(msg, ccetest.DefaultFailReason) {
+		t.Errorf("explain = %q, want the job's reason", msg)
+	}
+}
+
+func TestRefused(t *testing.T) {
+	t.Setenv("CCE_NODE_PASSWORD", "")
+	_, err := runFor(t, "-nodes", "node-9")
+	if msg := explain(err); !strings.Contains(msg, "code CCE.") || !strings.Contains(msg, "request ID ") {
+		t.Errorf("explain = %q, want code and request ID", msg)
+	}
+}
+
+func TestBothLogins(t *testing.T) {
+	t.Setenv("CCE_NODE_PASSWORD", "Migrate#2026-secret")
+	if _, err := runFor(t, "-ssh-key", "k"); err == nil || !strings.Contains(err.Error(), "choose one") {
+		t.Errorf("err = %v, want a refusal of two logins", err)
+	}
+}
