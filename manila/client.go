@@ -57,8 +57,8 @@ type Client struct {
 //	https://manila.example.com:8786/v2/9a8b7c6d5e4f4a3b8c7d6e5f4a3b2c1d
 //	https://manila.example.com:8786/v2
 //
-// Operation paths are appended to it: "/share-servers/{id}/action" and
-// "/shares/{id}/action". Older clouds list the endpoint with the project ID
+// Operation paths are appended to it: "/share-servers/{id}/action",
+// "/share-servers/{id}" and "/shares/{id}/action". Older clouds list the endpoint with the project ID
 // at the end; newer ones may list it without. An endpoint without a project
 // ID works only with microversion 2.60 or later (ProjectlessMicroversion);
 // with an endpoint that ends at "/v2" and a lower version in use, every
@@ -169,6 +169,7 @@ func (c *Client) Microversion(ctx context.Context) (VersionInfo, error) {
 // call describes one action request.
 type call struct {
 	feature      string            // operation name for version errors
+	method       string            // HTTP method; "" is POST
 	path         string            // relative to the endpoint, one {id} placeholder
 	id           string            // fills the placeholder
 	min, max     auth.Microversion // the operation's range; zero is open
@@ -181,7 +182,9 @@ type call struct {
 	out          any
 }
 
-// do checks the version, then sends the call with the version headers.
+// do checks the version, then sends the call with the version headers
+// (and the experimental header when the call is experimental at the
+// version sent).
 // Version refusals (406) come back as *cloudmigrate.VersionError, every
 // other answer outside cl.ok as *cloudmigrate.Error.
 func (c *Client) do(ctx context.Context, cl *call) (*rest.Response, error) {
@@ -211,8 +214,12 @@ func (c *Client) do(ctx context.Context, cl *call) (*rest.Response, error) {
 	experimental := cl.experimental && (cl.stable.IsZero() || send.Less(cl.stable))
 	h := make(http.Header, 2)
 	auth.ShareHeaders(h, send, experimental)
+	method := cl.method
+	if method == "" {
+		method = http.MethodPost
+	}
 	resp, err := c.rc.Do(ctx, &rest.Request{
-		Method:     http.MethodPost,
+		Method:     method,
 		Path:       cl.path,
 		Params:     []string{cl.id},
 		Body:       cl.body,

@@ -36,14 +36,30 @@
 //	//    done.DestinationShareServerID.
 //	p, err = c.WaitForMigrationComplete(ctx, id)
 //
-// GetMigrationProgress reads the state at any time (TotalProgress,
-// TaskState, DestinationShareServerID), and ResetTaskState lets an
-// administrator repair a stuck task state. TaskState names every state of
-// the flow and says which ones are in progress, phase-one-done, terminal
-// or failed. The service lets a migration be completed only at
+// GetMigrationProgress reads the state while the migration runs
+// (TotalProgress, TaskState, DestinationShareServerID), and ResetTaskState
+// lets an administrator repair a stuck task state. TaskState names every
+// state of the flow and says which ones are in progress, phase-one-done,
+// terminal or failed. The service lets a migration be completed only at
 // migration_driver_phase1_done, and cancelled only at
 // migration_driver_in_progress or migration_driver_phase1_done. No share
 // on the server may be replicated or in a share group.
+//
+// # The end of a migration
+//
+// The service reports progress only for the source of a migration under
+// way. As soon as the migration is over, migration_get_progress on the
+// source answers 400: after a cancellation or a failure the source is
+// active again (task state migration_cancelled or migration_error), after
+// a success it is inactive (migration_success). GetShareServer
+// (GET /v2/share-servers/{share_server_id}) still shows that end state in
+// ShareServer.TaskState and Status, and the waits read it: on a 400 they
+// fetch the share server and end on its task state, returning a
+// *MigrationProgress made up from it (TotalProgress 100, the destination
+// seen on an earlier poll, ShareServer set). A 400 for a share server with
+// no ended migration is returned as is. When the inactive source has been
+// deleted, the service answers progress for its ID with 100 and the
+// destination's ID; the waits read that as success too.
 //
 // StartShareMigration and its companions drive the older per-share
 // migration the same way, one share at a time.
@@ -56,8 +72,11 @@
 // catalog URL as given, with or without the project ID (without it needs
 // microversion 2.60; NewClientFromKeystone finds the endpoint for you).
 //
+// GetShareServer is a plain GET of {endpoint}/share-servers/{share_server_id}.
+//
 // CheckMigration and GetMigrationProgress change nothing, so the client
-// retries them on network errors, throttling and 502/503/504. StartMigration,
+// retries them, like GetShareServer, on network errors, throttling and
+// 502/503/504. StartMigration,
 // CompleteMigration, CancelMigration and ResetTaskState are sent once:
 // they are repeated only if the connection could not be made at all or the
 // service answered 429. After a 5xx or a dropped connection, read the
@@ -69,7 +88,9 @@
 // still marks it experimental: every call carries
 // X-OpenStack-Manila-API-Version (the version in use) and
 // X-OpenStack-Manila-API-Experimental: True. Without the latter the
-// service answers 404.
+// service answers 404. GetShareServer is not experimental and sends only
+// the version; the share server's TaskState and SourceShareServerID come
+// from 2.57 on.
 //
 // By default the client negotiates the version on first use, once: it
 // reads the service's version document and takes the highest version both
@@ -98,7 +119,9 @@
 //     the share server is busy.
 //   - *jobs.FailedError from the waits: the migration ended in
 //     migration_error or migration_cancelled; its Job field holds the final
-//     *MigrationProgress.
+//     *MigrationProgress (made up from the share server when the service
+//     no longer reported progress; see above), and Status.State is
+//     jobs.Failed or jobs.Cancelled.
 //
 // Context errors come back wrapped, so errors.Is(err,
 // context.DeadlineExceeded) holds.

@@ -27,38 +27,79 @@ const (
 
 // exampleManila is a small stand-in for a Manila service: it reports
 // microversion maxVersion and walks one share server through a migration,
-// one task state per progress poll.
+// one task state per progress poll. Like Manila, it answers progress only
+// while the share server is migrating.
 type exampleManila struct {
-	mu    sync.Mutex
-	steps []string // task states still to report
-	state string
+	mu        sync.Mutex
+	state     string   // the task state
+	steps     []string // task states still to come, one per poll
+	migrating bool     // the share server's status is server_migrating
 }
 
-func (m *exampleManila) next() (int, string) {
+// progress returns the current state and moves on to the next one.
+func (m *exampleManila) progress() (int, string) {
+	s := m.state
 	if len(m.steps) > 0 {
 		m.state, m.steps = m.steps[0], m.steps[1:]
 	}
 	switch m.state {
-	case "migration_starting", "migration_in_progress", "migration_driver_starting", "":
-		return 0, m.state
-	case "migration_driver_in_progress":
-		return 50, m.state
+	case "migration_success", "migration_cancelled", "migration_error":
+		m.migrating = false
 	}
-	return 100, m.state
+	switch s {
+	case "migration_starting", "migration_in_progress", "migration_driver_starting", "":
+		return 0, s
+	case "migration_driver_in_progress":
+		return 50, s
+	}
+	return 100, s
+}
+
+// status is the share server's status.
+func (m *exampleManila) status() string {
+	switch {
+	case m.migrating:
+		return "server_migrating"
+	case m.state == "migration_success":
+		return "inactive"
+	}
+	return "active"
 }
 
 // startExample starts the stand-in; Close it when done.
 func startExample(maxVersion string) *httptest.Server {
 	m := &exampleManila{}
 	mux := http.NewServeMux()
+	fault := func(w http.ResponseWriter, status int, name, message string) {
+		w.Header().Set("X-Openstack-Request-Id", "req-0f1e2d3c")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `{%q: {"code": %d, "message": %q}}`, name, status, message)
+	}
 	mux.HandleFunc("GET /v2/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"versions": [{"id": "v2.0", "status": "CURRENT", "min_version": "2.0", "version": %q}]}`, maxVersion)
 	})
+	mux.HandleFunc("GET /v2/{project}/share-servers/{id}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("id") != serverID {
+			fault(w, http.StatusNotFound, "itemNotFound", "Share server "+r.PathValue("id")+" could not be found.")
+			return
+		}
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		state := "null"
+		if m.state != "" {
+			state = fmt.Sprintf("%q", m.state)
+		}
+		fmt.Fprintf(w, `{"share_server": {"id": %q, "project_id": %q, "status": %q, "host": "manila-share-1@netapp1",
+			"share_network_id": "1d04b755-649f-46a4-964c-be9f0395af13", "share_network_name": "net1",
+			"created_at": "2025-03-04T10:20:30.000000", "updated_at": null, "backend_details": {},
+			"is_auto_deletable": true, "identifier": %q, "task_state": %s, "source_share_server_id": null,
+			"security_service_update_support": false, "share_network_subnet_ids": ["3c2f4a5b-6d7e-4f80-9a1b-2c3d4e5f6a7b"],
+			"network_allocation_update_support": false, "encryption_key_ref": null}}`,
+			serverID, project, m.status(), serverID, state)
+	})
 	mux.HandleFunc("POST /v2/{project}/share-servers/{id}/action", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("id") != serverID {
-			w.Header().Set("X-Openstack-Request-Id", "req-0f1e2d3c")
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprintf(w, `{"itemNotFound": {"code": 404, "message": "Share server %s could not be found."}}`, r.PathValue("id"))
+			fault(w, http.StatusNotFound, "itemNotFound", "Share server "+r.PathValue("id")+" could not be found.")
 			return
 		}
 		var body map[string]json.RawMessage
@@ -71,17 +112,23 @@ func startExample(maxVersion string) *httptest.Server {
 				"requested_capabilities": {"writable": true, "nondisruptive": false, "preserve_snapshots": true, "share_network_id": null, "host": "manila-share-2@netapp1"},
 				"supported_capabilities": {"writable": true, "nondisruptive": false, "preserve_snapshots": true, "share_network_id": "1d04b755-649f-46a4-964c-be9f0395af13", "migration_cancel": true, "migration_get_progress": true}}`)
 		case body["migration_start"] != nil:
-			m.steps = []string{"migration_starting", "migration_in_progress", "migration_driver_starting",
+			m.state, m.migrating = "migration_starting", true
+			m.steps = []string{"migration_in_progress", "migration_driver_starting",
 				"migration_driver_in_progress", "migration_driver_phase1_done"}
 			w.WriteHeader(http.StatusAccepted)
 		case body["migration_complete"] != nil:
-			m.steps = []string{"migration_completing", "migration_success"}
+			m.state, m.steps = "migration_completing", []string{"migration_success"}
 			fmt.Fprintf(w, `{"destination_share_server_id": %q}`, destID)
 		case body["migration_cancel"] != nil:
-			m.steps = []string{"migration_cancel_in_progress", "migration_cancelled"}
+			m.state, m.steps = "migration_cancel_in_progress", []string{"migration_cancelled"}
 			w.WriteHeader(http.StatusAccepted)
 		case body["migration_get_progress"] != nil:
-			p, s := m.next()
+			if !m.migrating {
+				fault(w, http.StatusBadRequest, "badRequest", "Invalid share server: Migration progress of share server "+
+					serverID+" cannot be obtained. The provided share server is not being migrated.")
+				return
+			}
+			p, s := m.progress()
 			dest := destID
 			if s == "" {
 				dest = ""
@@ -256,19 +303,20 @@ func ExampleClient_GetMigrationProgress() {
 	c := newExampleClient(srv)
 	ctx := context.Background()
 
-	p, err := c.GetMigrationProgress(ctx, serverID)
-	if err != nil {
-		log.Fatal(err)
+	// The service reports progress only while the share server migrates.
+	_, err := c.GetMigrationProgress(ctx, serverID)
+	var apiErr *cloudmigrate.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println("before start:", apiErr.StatusCode, apiErr.Code)
 	}
-	fmt.Printf("before start: %q %d%%\n", p.TaskState, p.TotalProgress)
 	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
-	p, err = c.GetMigrationProgress(ctx, serverID)
+	p, err := c.GetMigrationProgress(ctx, serverID)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("after start: %q %d%% in progress=%v\n", p.TaskState, p.TotalProgress, p.TaskState.InProgress())
 	// Output:
-	// before start: "" 0%
+	// before start: 400 badRequest
 	// after start: "migration_starting" 0% in progress=true
 }
 
@@ -344,14 +392,16 @@ func ExampleClient_CancelMigration() {
 	if err := c.CancelMigration(ctx, serverID); err != nil {
 		log.Fatal(err)
 	}
-	// Waiting now ends with a FailedError carrying the cancelled state.
+	// Waiting now ends with a FailedError carrying the cancelled state. The
+	// service stops reporting progress once the source is active again, so
+	// the wait took the end state from the share server.
 	_, err := c.WaitForMigrationComplete(ctx, serverID, fastPolls)
 	var failed *jobs.FailedError
 	if errors.As(err, &failed) {
 		p := failed.Job.(*manila.MigrationProgress)
-		fmt.Println(failed.Status.State, p.TaskState, p.TaskState.Failed())
+		fmt.Println(failed.Status.State, p.TaskState, p.TaskState.Failed(), p.ShareServer.Status)
 	}
-	// Output: cancelled migration_cancelled false
+	// Output: cancelled migration_cancelled false active
 }
 
 func ExampleClient_ResetTaskState() {
@@ -365,16 +415,34 @@ func ExampleClient_ResetTaskState() {
 	if err := c.ResetTaskState(ctx, serverID, &state); err != nil {
 		log.Fatal(err)
 	}
-	p, _ := c.GetMigrationProgress(ctx, serverID)
-	fmt.Println(p.TaskState)
+	s, _ := c.GetShareServer(ctx, serverID)
+	fmt.Println(s.TaskState)
 	if err := c.ResetTaskState(ctx, serverID, nil); err != nil {
 		log.Fatal(err)
 	}
-	p, _ = c.GetMigrationProgress(ctx, serverID)
-	fmt.Printf("%q\n", p.TaskState)
+	s, _ = c.GetShareServer(ctx, serverID)
+	fmt.Printf("%q\n", s.TaskState)
 	// Output:
 	// migration_error
 	// ""
+}
+
+func ExampleClient_GetShareServer() {
+	srv := startExample("2.99")
+	defer srv.Close()
+	c := newExampleClient(srv)
+	ctx := context.Background()
+	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+
+	s, err := c.GetShareServer(ctx, serverID)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s.Host, s.Status, s.TaskState)
+	fmt.Println("created:", s.CreatedAt.Format(time.RFC3339), "never updated:", s.UpdatedAt.IsZero())
+	// Output:
+	// manila-share-1@netapp1 server_migrating migration_starting
+	// created: 2025-03-04T10:20:30Z never updated: true
 }
 
 func ExampleClient_WithMicroversion() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -375,6 +376,12 @@ type MigrationProgress struct {
 	// DestinationShareServerID is the ID of the destination share server,
 	// "" before it exists.
 	DestinationShareServerID string `json:"destination_share_server_id"`
+	// ShareServer is set only on a progress the waits (WaitForMigrationPhase1,
+	// WaitForMigrationComplete) made up from the share server itself,
+	// because the service no longer reported progress for it: the share
+	// server as GetShareServer read it. It is nil on every answer of
+	// GetMigrationProgress, and it is not part of the JSON form.
+	ShareServer *ShareServer `json:"-"`
 }
 
 // UnmarshalJSON decodes the progress answer. total_progress may come as an
@@ -406,7 +413,8 @@ func (p *MigrationProgress) UnmarshalJSON(b []byte) error {
 }
 
 // flexPercent decodes a percentage given as a number or a numeric string;
-// null and "" are 0.
+// null and "" are 0. NaN, infinities and numbers beyond the range of int
+// are errors.
 func flexPercent(raw json.RawMessage) (int, error) {
 	s := strings.TrimSpace(string(raw))
 	if s == "" || s == "null" {
@@ -423,17 +431,30 @@ func flexPercent(raw json.RawMessage) (int, error) {
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, fmt.Errorf("manila: total_progress: %s is not a number", s)
+	}
+	// Converting a float outside the range of int gives a value that
+	// depends on the platform; refuse it rather than report nonsense.
+	if f >= -float64(math.MinInt) || f < float64(math.MinInt) {
+		return 0, fmt.Errorf("manila: total_progress: %s is out of range", s)
 	}
 	return int(f), nil
 }
 
 // GetMigrationProgress returns the progress of the migration of the share
-// server shareServerID. After a successful migration the source share
-// server's ID still answers, with 100 and the destination's ID. A share
-// server that is not migrating gives a 400 *cloudmigrate.Error, and a
-// share service that is down a 409.
+// server shareServerID, as the service answers it.
+//
+// The service answers only while the share server is the source of a
+// migration under way (status server_migrating). Any other share server
+// gives a 400 *cloudmigrate.Error; that includes the source once its
+// migration has ended, because a cancelled or failed migration leaves it
+// active and a successful one inactive. Read the end state with
+// GetShareServer then (WaitForMigrationPhase1 and WaitForMigrationComplete
+// do that themselves). Once the source of a successful migration has been
+// deleted, its ID answers again, with total_progress 100, the
+// destination's ID and a task state that may be empty. A share service
+// that is down gives a 409.
 //
 // POST /v2/share-servers/{share_server_id}/action with
 // {"migration_get_progress": null}, microversion 2.57 or later,

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
+	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/internal/fake"
 	"github.com/cloudmigrate/cloudmigrate/manila"
 )
@@ -28,6 +30,7 @@ func (s *Server) registerActions() {
 		s.Handle(OpCancel, sv+"migration_cancel", s.serverAction(s.cancel))
 		s.Handle(OpResetTaskState, sv+"reset_task_state", s.serverAction(s.resetTaskState))
 		s.Handle(OpUnknownAction, sv+"{action}", s.unknownAction)
+		s.Handle(OpGetShareServer, "GET "+prefix+"/share-servers/{share_server_id}", s.getShareServer)
 
 		sh := "POST " + prefix + "/shares/{share_id}/action/"
 		s.Handle(OpShareStart, sh+"migration_start", s.shareAction(shareStartRule, s.shareStart))
@@ -351,22 +354,116 @@ func progressLocked(sv *shareServer, o outcome) migrationProgress {
 	return out
 }
 
-// progress serves migration_get_progress (200). A share server that was
-// never migrated gets 400. The source of a migration that has ended still
-// answers, with the final task state, so a waiting client sees the end.
+// goneSourceProgress is Manila's progress answer for the source of a
+// successful migration that no longer exists: no task state.
+type goneSourceProgress struct {
+	TotalProgress            int     `json:"total_progress"`
+	TaskState                *string `json:"task_state"`
+	DestinationShareServerID string  `json:"destination_share_server_id"`
+}
+
+// progress serves migration_get_progress (200). Like Manila, it answers
+// only for the source of a migration under way (status server_migrating):
+// any other share server gets 400, among them the source once the
+// migration has ended (active after a cancellation or a failure, inactive
+// after a success). A source that was removed after a successful
+// migration answers with 100 and the destination's ID.
 func (s *Server) progress(c *call) fake.Response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.Clock().Now()
-	sv, _, ok := s.lookupLocked(c.id, now)
+	sv, info, ok := s.lookupLocked(c.id, now)
 	if !ok {
+		if dest := s.successorLocked(c.id, now); dest != nil {
+			return fake.JSON(http.StatusOK, goneSourceProgress{TotalProgress: 100, DestinationShareServerID: dest.id})
+		}
 		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
 	}
-	if sv.mig == nil {
+	if info.Status != StatusServerMigrating {
 		return s.Error(http.StatusBadRequest, FaultBadRequest, invalidServer(
 			"Migration progress of share server %s cannot be obtained. The provided share server is not being migrated.", c.id))
 	}
 	return fake.JSON(http.StatusOK, progressLocked(sv, sv.mig.at(now)))
+}
+
+// Microversions that add fields to the share-server resource.
+var (
+	autoDeletableMin = auth.MustParseMicroversion("2.49")
+	subnetIDMin      = auth.MustParseMicroversion("2.51")
+	subnetIDsMin     = auth.MustParseMicroversion("2.70")
+	secServiceMin    = auth.MustParseMicroversion("2.63")
+	encryptionKeyMin = auth.MustParseMicroversion("2.90")
+	showRule         = rule{min: base}
+)
+
+// timestamp writes a time as Manila does (UTC, microseconds, no zone), or
+// null for the zero time.
+func timestamp(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000000")
+}
+
+// nullIfEmpty returns nil (JSON null) for "".
+func nullIfEmpty(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// getShareServer serves GET .../share-servers/{id} (200, any
+// microversion, not experimental) with Manila's fields for the version
+// asked: task_state and source_share_server_id from 2.57 on. A share
+// server that does not exist (yet, or any more) gets 404.
+func (s *Server) getShareServer(r *fake.Request) fake.Response {
+	c, resp, ok := s.admit(r, showRule, "share_server_id")
+	if !ok {
+		return resp
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock().Now()
+	sv, info, ok := s.lookupLocked(c.id, now)
+	if !ok {
+		return c.reply(s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id)))
+	}
+	created, updated := sv.times(now)
+	doc := map[string]any{
+		"id":                 info.ID,
+		"project_id":         s.projectID,
+		"status":             info.Status,
+		"host":               info.Host,
+		"share_network_id":   info.ShareNetworkID,
+		"share_network_name": nil,
+		"created_at":         timestamp(created),
+		"updated_at":         timestamp(updated),
+		"backend_details":    map[string]string{},
+	}
+	v := c.version
+	if v.AtLeast(autoDeletableMin) {
+		doc["is_auto_deletable"] = true
+		doc["identifier"] = info.ID
+	}
+	if v.AtLeast(subnetIDMin) && v.Less(subnetIDsMin) {
+		doc["share_network_subnet_id"] = nil
+	}
+	if v.AtLeast(serverMigrationMin) {
+		doc["task_state"] = nullIfEmpty(info.TaskState)
+		doc["source_share_server_id"] = nullIfEmpty(info.SourceShareServerID)
+	}
+	if v.AtLeast(secServiceMin) {
+		doc["security_service_update_support"] = false
+	}
+	if v.AtLeast(subnetIDsMin) {
+		doc["share_network_subnet_ids"] = []string{}
+		doc["network_allocation_update_support"] = false
+	}
+	if v.AtLeast(encryptionKeyMin) {
+		doc["encryption_key_ref"] = nil
+	}
+	return c.reply(fake.JSON(http.StatusOK, map[string]any{"share_server": doc}))
 }
 
 // resetTaskState serves reset_task_state (202). The value must be one of
@@ -399,7 +496,7 @@ func (s *Server) resetTaskState(c *call) fake.Response {
 	if sv.mig != nil {
 		sv.mig.add(segReset, now, fake.Step{State: state})
 	} else {
-		sv.taskState = state
+		sv.taskState, sv.resetAt = state, now
 	}
 	return fake.Response{Status: http.StatusAccepted}
 }

@@ -26,6 +26,10 @@
 //	p, err = c.WaitForMigrationComplete(ctx, id, ...)
 //	dest, _ := srv.ShareServer(done.DestinationShareServerID) // dest.Host == "manila-share-2@netapp2"
 //
+// The second wait ends on the share server's task state: once the
+// migration succeeds the source is inactive and, as in Manila, answers
+// migration_get_progress with 400.
+//
 // The clock stands still unless the test moves it with Clock().Advance, or
 // starts it with WithRealTime (or Clock().Run) at some multiple of real
 // time. States are computed from the clock on every request, so nothing
@@ -52,6 +56,14 @@
 //     migration_get_progress (OpProgress, 200), migration_complete
 //     (OpComplete, 200), migration_cancel (OpCancel, 202) and
 //     reset_task_state (OpResetTaskState, 202).
+//   - GET /share/v2/share-servers/{id}, and the same under
+//     /share/v2/{project_id}/ (OpGetShareServer, 200): the share server in
+//     {"share_server": {...}} with Manila's fields for the microversion
+//     asked (task_state and source_share_server_id from 2.57 on, null when
+//     unset; created_at and updated_at in Manila's zone-less form). It is
+//     not experimental, and answers 404 for a share server that does not
+//     exist (a destination before the driver starts, or after its
+//     migration was cancelled).
 //   - POST /share/v2[/{project_id}]/shares/{id}/action, the per-share
 //     migration: migration_start (OpShareStart, 202), migration_get_progress
 //     (OpShareProgress, 200), migration_complete (OpShareComplete, 202) and
@@ -112,10 +124,19 @@
 // with status StatusServerMigratingTo.
 //
 // migration_get_progress answers total_progress, task_state and
-// destination_share_server_id. Before the destination exists, the last
-// two are "" (as Manila answers). A share server that was never migrated
-// gets 400. After the migration has ended, the source still answers, with
-// the final state.
+// destination_share_server_id, and only for the source of a migration
+// under way (status StatusServerMigrating), as Manila does. Before the
+// destination exists, the last two are "" (as Manila answers). Any other
+// share server gets 400 badRequest ("Invalid share server: Migration
+// progress of share server <id> cannot be obtained. The provided share
+// server is not being migrated."): one never migrated, a destination,
+// and the source once its migration has ended, cancelled, failed or
+// succeeded. The end state is then read with GET share-servers/{id}
+// (task_state migration_cancelled, migration_error or migration_success,
+// status active or inactive), which is what the SDK's waits do. A source
+// removed with RemoveShareServer after a successful migration answers 200
+// again, with total_progress 100, the destination's ID and a null
+// task_state, as Manila answers for a source that is gone.
 //
 // migration_complete is accepted only at migration_driver_phase1_done
 // (else 400 badRequest, "Invalid share server: The first phase of
@@ -125,18 +146,22 @@
 //
 // migration_cancel is accepted only at migration_driver_in_progress or
 // migration_driver_phase1_done (else 400); the state goes
-// migration_cancel_in_progress, then migration_cancelled, the source is
-// active again and the destination gone.
+// migration_cancel_in_progress (the source still StatusServerMigrating),
+// then migration_cancelled, the source is active again and the
+// destination gone.
 //
 // reset_task_state takes one of the share-server task states Manila
 // accepts, or null; the state then stays where it is put, while the
-// status is left alone.
+// status is left alone (so a source under way keeps answering progress,
+// and a share server that is not migrating keeps answering 400).
 //
 // A migration that asks for a guarantee the destination lacks (writable,
 // nondisruptive or preserve_snapshots) ends in migration_error before the
 // driver starts, as a real driver's compatibility check makes it.
 // FailNextMigrations makes the next migrations end in migration_error half
-// way through the copy; the SDK's waits then return a *jobs.FailedError.
+// way through the copy, the source active again and the destination
+// StatusError; the SDK's waits then get a 400 for the source's progress,
+// read the share server and return a *jobs.FailedError.
 //
 // # Faults
 //

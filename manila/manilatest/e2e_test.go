@@ -168,6 +168,12 @@ func TestTwoPhaseMigration(t *testing.T) {
 	if n := len(*seen); n != 3 || (*seen)[0].Word != "migration_completing" {
 		t.Errorf("completion polls %+v", *seen)
 	}
+	// The last poll met the inactive source (400); the wait took the end
+	// from the share server.
+	if p.ShareServer == nil || p.ShareServer.Status != manila.ShareServerStatusInactive ||
+		srv.Calls(manilatest.OpGetShareServer) != 1 {
+		t.Errorf("end not read from the share server: %+v, %d reads", p.ShareServer, srv.Calls(manilatest.OpGetShareServer))
+	}
 	src, dest := state(t, srv, srcID), state(t, srv, destID)
 	if src.Status != manilatest.StatusInactive || src.Host != srcHost || src.TaskState != "migration_success" ||
 		src.DestinationShareServerID != destID {
@@ -176,10 +182,19 @@ func TestTwoPhaseMigration(t *testing.T) {
 	if dest.Status != manilatest.StatusActive || dest.Host != dstHost || dest.TaskState != "migration_success" {
 		t.Errorf("destination after success %+v", dest)
 	}
-	// The source still answers progress queries after success.
-	if p, err := c.GetMigrationProgress(ctx, srcID); err != nil || p.TaskState != manila.TaskStateMigrationSuccess ||
-		p.DestinationShareServerID != destID {
-		t.Errorf("progress after success: %+v %v", p, err)
+	// The inactive source no longer answers progress; the share servers
+	// tell the outcome.
+	_, err = c.GetMigrationProgress(ctx, srcID)
+	if e := apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest); !strings.Contains(e.Message, "is not being migrated") {
+		t.Errorf("message %q", e.Message)
+	}
+	if s, err := c.GetShareServer(ctx, srcID); err != nil || s.Status != manila.ShareServerStatusInactive ||
+		s.TaskState != manila.TaskStateMigrationSuccess || s.SourceShareServerID != "" || s.Host != srcHost {
+		t.Errorf("source share server %+v %v", s, err)
+	}
+	if s, err := c.GetShareServer(ctx, destID); err != nil || s.Status != manila.ShareServerStatusActive ||
+		s.TaskState != manila.TaskStateMigrationSuccess || s.SourceShareServerID != srcID || s.Host != dstHost {
+		t.Errorf("destination share server %+v %v", s, err)
 	}
 	// An inactive source cannot move again; the destination can.
 	err = c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: "manila-share-3@netapp3"})
@@ -279,11 +294,22 @@ func TestCancelFlow(t *testing.T) {
 		t.Fatalf("wait after cancel: %v", err)
 	}
 	job, ok := fe.Job.(*manila.MigrationProgress)
-	if !ok || job.TaskState != manila.TaskStateMigrationCancelled || job != p || job.TotalProgress != 100 {
+	if !ok || job.TaskState != manila.TaskStateMigrationCancelled || job != p || job.TotalProgress != 100 ||
+		job.DestinationShareServerID != destID {
 		t.Errorf("failed job %#v, returned %+v", fe.Job, p)
 	}
 	if (*seen)[0].Word != "migration_cancel_in_progress" {
 		t.Errorf("polls %+v", *seen)
+	}
+	// The cancelled source is active again and answers progress with 400:
+	// the wait ended on the share server's task state.
+	if job.ShareServer == nil || job.ShareServer.Status != manila.ShareServerStatusActive ||
+		fe.Status.Message != "share server "+srcID+" is active" || srv.Calls(manilatest.OpGetShareServer) != 1 {
+		t.Errorf("end not read from the share server: %+v, %+v", job.ShareServer, fe.Status)
+	}
+	_, err = c.GetMigrationProgress(ctx, srcID)
+	if e := apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest); !strings.Contains(e.Message, "is not being migrated") {
+		t.Errorf("message %q", e.Message)
 	}
 	if info := state(t, srv, srcID); info.Status != manilatest.StatusActive || info.TaskState != "migration_cancelled" {
 		t.Errorf("source after cancel %+v", info)
@@ -331,11 +357,23 @@ func TestFailedMigration(t *testing.T) {
 	if job.TaskState != manila.TaskStateMigrationError || job.TotalProgress != 100 || job.DestinationShareServerID == "" {
 		t.Errorf("final progress %+v", job)
 	}
+	// The failed source is active again and answers progress with 400:
+	// the wait ended on the share server's task state.
+	if job.ShareServer == nil || job.ShareServer.Status != manila.ShareServerStatusActive ||
+		job.ShareServer.TaskState != manila.TaskStateMigrationError || srv.Calls(manilatest.OpGetShareServer) != 1 {
+		t.Errorf("end not read from the share server: %+v", job.ShareServer)
+	}
+	_, err = c.GetMigrationProgress(ctx, srcID)
+	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
 	if info := state(t, srv, srcID); info.Status != manilatest.StatusActive || info.TaskState != "migration_error" {
 		t.Errorf("source %+v", info)
 	}
 	if dest := state(t, srv, job.DestinationShareServerID); dest.Status != manilatest.StatusError {
 		t.Errorf("destination %+v", dest)
+	}
+	if d, err := c.GetShareServer(ctx, job.DestinationShareServerID); err != nil || d.Status != manila.ShareServerStatusError ||
+		d.TaskState != manila.TaskStateMigrationError || d.SourceShareServerID != srcID {
+		t.Errorf("destination share server %+v %v", d, err)
 	}
 	// Only one migration was made to fail.
 	start(t, c, dstHost)
@@ -674,6 +712,9 @@ func TestResetTaskState(t *testing.T) {
 	if info := state(t, srv, srcID); info.TaskState != "migration_error" || info.Status != manilatest.StatusActive {
 		t.Errorf("after reset %+v", info)
 	}
+	if s, err := c.GetShareServer(ctx, srcID); err != nil || s.TaskState != manila.TaskStateMigrationError || s.UpdatedAt.IsZero() {
+		t.Errorf("share server after reset %+v %v", s, err)
+	}
 	if err := c.ResetTaskState(ctx, srcID, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -811,5 +852,86 @@ func TestShareMigrationHostAssistedAndCancel(t *testing.T) {
 	}
 	if srv.Calls(manilatest.OpShareCancel) != 2 {
 		t.Errorf("cancel calls %d", srv.Calls(manilatest.OpShareCancel))
+	}
+}
+
+func TestRemovedSourceAfterSuccess(t *testing.T) {
+	srv, c := newFake(t)
+	start(t, c, dstHost)
+	srv.Clock().Advance(time.Hour)
+	done, err := c.CompleteMigration(ctx, srcID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Clock().Advance(time.Hour)
+	if !srv.RemoveShareServer(srcID) || srv.RemoveShareServer(srcID) {
+		t.Fatal("RemoveShareServer did not report the share server once")
+	}
+	_, err = c.GetShareServer(ctx, srcID)
+	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
+	// Manila finds the destination of the gone source's successful
+	// migration: 100 and its ID, no task state.
+	p, err := c.GetMigrationProgress(ctx, srcID)
+	if err != nil || p.TotalProgress != 100 || p.TaskState != "" || p.DestinationShareServerID != done.DestinationShareServerID {
+		t.Fatalf("progress of the removed source %+v %v", p, err)
+	}
+	// A wait reads that answer as the success it is.
+	for name, wait := range map[string]func(context.Context, string, ...jobs.Option) (*manila.MigrationProgress, error){
+		"phase1": c.WaitForMigrationPhase1, "complete": c.WaitForMigrationComplete,
+	} {
+		p, err = wait(ctx, srcID, jobs.WithInterval(time.Millisecond, 2*time.Millisecond))
+		if err != nil || p.TaskState != manila.TaskStateMigrationSuccess || p.DestinationShareServerID != done.DestinationShareServerID {
+			t.Errorf("%s: %+v %v", name, p, err)
+		}
+	}
+	if srv.Calls(manilatest.OpGetShareServer) != 1 {
+		t.Errorf("share-server reads %d, want only the test's own", srv.Calls(manilatest.OpGetShareServer))
+	}
+	// A removed share server with no such successor is simply unknown.
+	srv.AddShareServer(otherID, srcHost)
+	srv.RemoveShareServer(otherID)
+	_, err = c.GetMigrationProgress(ctx, otherID)
+	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
+}
+
+func TestGetShareServerThroughAMigration(t *testing.T) {
+	srv, c := newFake(t)
+	added := srv.Clock().Now().UTC()
+	s, err := c.GetShareServer(ctx, srcID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ID != srcID || s.ProjectID != srv.ProjectID() || s.Status != manila.ShareServerStatusActive || s.Host != srcHost ||
+		s.ShareNetworkID != manilatest.DefaultShareNetworkID || s.TaskState != "" || s.SourceShareServerID != "" ||
+		!s.CreatedAt.Equal(added.Truncate(time.Microsecond)) || !s.UpdatedAt.IsZero() || s.Identifier != srcID ||
+		s.IsAutoDeletable == nil || s.SecurityServiceUpdateSupport == nil || s.NetworkAllocationUpdateSupport == nil {
+		t.Errorf("before the migration %+v", s)
+	}
+	start(t, c, dstHost)
+	startedAt := srv.Clock().Now().UTC()
+	srv.Clock().Advance(time.Second)
+	if s, _ = c.GetShareServer(ctx, srcID); s.Status != manila.ShareServerStatusServerMigrating ||
+		s.TaskState != manila.TaskStateMigrationStarting || !s.UpdatedAt.Equal(startedAt.Truncate(time.Microsecond)) {
+		t.Errorf("after start %+v", s)
+	}
+	srv.Clock().Advance(time.Minute) // copying
+	p, err := c.GetMigrationProgress(ctx, srcID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.GetShareServer(ctx, p.DestinationShareServerID)
+	if err != nil || d.Status != manila.ShareServerStatusServerMigratingTo || d.Host != dstHost || d.SourceShareServerID != srcID ||
+		d.TaskState != manila.TaskStateMigrationDriverInProgress ||
+		!d.CreatedAt.Equal(startedAt.Add(10*time.Second).Truncate(time.Microsecond)) {
+		t.Errorf("destination while copying %+v %v", d, err)
+	}
+	// The destination answers progress with 400 like any share server
+	// that is not a migrating source.
+	_, err = c.GetMigrationProgress(ctx, p.DestinationShareServerID)
+	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
+	_, err = c.GetShareServer(ctx, otherID)
+	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
+	if srv.Calls(manilatest.OpGetShareServer) != 4 {
+		t.Errorf("reads %d", srv.Calls(manilatest.OpGetShareServer))
 	}
 }

@@ -171,3 +171,20 @@ func ending(state string) bool {
 	}
 	return false
 }
+
+// changedAt returns when the migration's task state last changed, as
+// seen at now.
+func (m *migration) changedAt(now time.Time) time.Time {
+	last := m.segs[len(m.segs)-1].tl
+	_, idx, _ := last.At(now)
+	return stepStart(last, idx)
+}
+
+// stepStart returns when step idx of tl begins.
+func stepStart(tl fake.Timeline, idx int) time.Time {
+	t := tl.Start
+	for _, st := range tl.Steps[:max(min(idx, len(tl.Steps)), 0)] {
+		t = t.Add(st.For)
+	}
+	return t
+}

@@ -29,6 +29,9 @@ const (
 	OpCancel = "ShareServerMigrationCancel"
 	// OpResetTaskState is the share-server action reset_task_state.
 	OpResetTaskState = "ShareServerResetTaskState"
+	// OpGetShareServer is the share-server show:
+	// GET /share/v2[/{project_id}]/share-servers/{id}.
+	OpGetShareServer = "ShareServerShow"
 
 	// OpShareStart is the per-share action migration_start:
 	// POST /share/v2[/{project_id}]/shares/{id}/action.

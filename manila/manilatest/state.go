@@ -80,6 +80,10 @@ type shareServer struct {
 
 	created *migration   // for a destination: the migration that made it
 	source  *shareServer // for a destination: its source
+
+	// addedAt is when AddShareServer added it (zero for a destination);
+	// resetAt when reset_task_state last changed it outside a migration.
+	addedAt, resetAt time.Time
 }
 
 // checkHost validates a back-end name "host@backend" without a pool.
@@ -140,12 +144,58 @@ func (s *Server) AddShareServer(id, host string) {
 	if _, ok := s.backends[host]; !ok {
 		s.backends[host] = DefaultCapabilities
 	}
-	s.servers[id] = &shareServer{id: id, host: host, network: DefaultShareNetworkID, status: StatusActive}
+	s.servers[id] = &shareServer{id: id, host: host, network: DefaultShareNetworkID, status: StatusActive, addedAt: s.Clock().Now()}
+}
+
+// RemoveShareServer deletes a share server from the fake and reports
+// whether it existed. Use it for what Manila deletes by itself: the
+// inactive source of a successful migration, once it is cleaned up. From
+// then on GET answers 404 for its ID, while migration_get_progress answers
+// for it as Manila does for the source of a successful migration that is
+// gone: 200 with total_progress 100, the destination's ID and a null
+// task_state.
+func (s *Server) RemoveShareServer(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.servers[id]
+	delete(s.servers, id)
+	return ok
+}
+
+// successorLocked returns the destination that took over successfully
+// from the share server id, which is gone, or nil. The caller holds s.mu.
+func (s *Server) successorLocked(id string, now time.Time) *shareServer {
+	for _, sv := range s.servers {
+		if sv.source == nil || sv.source.id != id || sv.created == nil || sv.created.settled(now) != tsSuccess {
+			continue
+		}
+		if info, ok := sv.view(now); ok && info.Status == StatusActive {
+			return sv
+		}
+	}
+	return nil
+}
+
+// times returns when the share server was created and last changed at
+// now; a zero time means never (null on the wire).
+func (sv *shareServer) times(now time.Time) (created, updated time.Time) {
+	created, updated = sv.addedAt, sv.resetAt
+	if sv.created != nil {
+		// A destination is created when its migration's driver starts.
+		first := sv.created.segs[0].tl
+		created = stepStart(first, destinationFromStep)
+		updated = sv.created.changedAt(now)
+	}
+	if sv.mig != nil {
+		updated = sv.mig.changedAt(now)
+	}
+	return created, updated
 }
 
 // ShareServer returns the share server's current state, and false when
 // there is no such share server (a destination appears once the driver
-// starts, and disappears again when its migration is cancelled).
+// starts, and disappears again when its migration is cancelled; see also
+// RemoveShareServer).
 func (s *Server) ShareServer(id string) (ShareServerInfo, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

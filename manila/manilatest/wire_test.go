@@ -338,3 +338,117 @@ func TestShareSamples(t *testing.T) {
 		t.Errorf("start at 2.21: %d %s", a.status, a.body)
 	}
 }
+
+// TestShareServerShowByVersion checks the fields of GET share-servers/{id}
+// at each microversion that changes them, and that the call needs no
+// experimental header.
+func TestShareServerShowByVersion(t *testing.T) {
+	srv := manilatest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.AddShareServer(srcID, srcHost)
+	tok := token(t, srv)
+	always := []string{"backend_details", "created_at", "host", "id", "project_id", "share_network_id",
+		"share_network_name", "status", "updated_at"}
+	for v, extra := range map[string][]string{
+		"2.0":  nil,
+		"2.49": {"identifier", "is_auto_deletable"},
+		"2.51": {"identifier", "is_auto_deletable", "share_network_subnet_id"},
+		"2.57": {"identifier", "is_auto_deletable", "share_network_subnet_id", "source_share_server_id", "task_state"},
+		"2.63": {"identifier", "is_auto_deletable", "security_service_update_support", "share_network_subnet_id",
+			"source_share_server_id", "task_state"},
+		"2.70": {"identifier", "is_auto_deletable", "network_allocation_update_support", "security_service_update_support",
+			"share_network_subnet_ids", "source_share_server_id", "task_state"},
+		"2.90": {"encryption_key_ref", "identifier", "is_auto_deletable", "network_allocation_update_support",
+			"security_service_update_support", "share_network_subnet_ids", "source_share_server_id", "task_state"},
+	} {
+		h := map[string]string{"X-Auth-Token": tok, "X-OpenStack-Manila-API-Version": v}
+		a := send(t, http.MethodGet, srv.ProjectEndpoint()+"/share-servers/"+srcID, "", h)
+		if a.status != http.StatusOK {
+			t.Errorf("%s: %d %s", v, a.status, a.body)
+			continue
+		}
+		top := decode(t, a.body).(map[string]any)
+		if !reflect.DeepEqual(keys(top), []string{"share_server"}) {
+			t.Errorf("%s: top-level keys %v", v, keys(top))
+			continue
+		}
+		want := append(append([]string(nil), always...), extra...)
+		sort.Strings(want)
+		doc := top["share_server"].(map[string]any)
+		if got := keys(doc); !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: fields %v\nwant %v", v, got, want)
+		}
+		if doc["status"] != "active" || doc["id"] != srcID || doc["updated_at"] != nil {
+			t.Errorf("%s: %v", v, doc)
+		}
+		if _, has := doc["task_state"]; has && doc["task_state"] != nil {
+			t.Errorf("%s: task_state %v, want null", v, doc["task_state"])
+		}
+		if a.header.Get("X-OpenStack-Manila-API-Version") != v || a.header.Get("X-OpenStack-Manila-API-Experimental") != "" {
+			t.Errorf("%s: headers %v", v, a.header)
+		}
+	}
+	// Timestamps in Manila's form.
+	a := send(t, http.MethodGet, srv.ProjectEndpoint()+"/share-servers/"+srcID, "", headers(tok, "2.57"))
+	created, _ := decode(t, a.body).(map[string]any)["share_server"].(map[string]any)["created_at"].(string)
+	if _, err := time.Parse("2006-01-02T15:04:05.000000", created); err != nil {
+		t.Errorf("created_at %q: %v", created, err)
+	}
+	// Refusals: unknown server, projectless below 2.60, no token.
+	for _, tc := range []struct {
+		name   string
+		url    string
+		header map[string]string
+		status int
+	}{
+		{"unknown", srv.ProjectEndpoint() + "/share-servers/" + otherID, headers(tok, "2.57"), 404},
+		{"projectless 2.57", srv.Endpoint() + "/share-servers/" + srcID, headers(tok, "2.57"), 400},
+		{"projectless 2.60", srv.Endpoint() + "/share-servers/" + srcID, headers(tok, "2.60"), 200},
+		{"no token", srv.ProjectEndpoint() + "/share-servers/" + srcID, map[string]string{"X-OpenStack-Manila-API-Version": "2.57"}, 401},
+		{"above the range", srv.ProjectEndpoint() + "/share-servers/" + srcID, headers(tok, "2.100"), 406},
+	} {
+		if a := send(t, http.MethodGet, tc.url, "", tc.header); a.status != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, a.status, a.body, tc.status)
+		}
+	}
+	if n := srv.Calls(manilatest.OpGetShareServer); n != 13 {
+		t.Errorf("show calls %d, want 13", n)
+	}
+}
+
+// TestProgressAfterCancelIs400 checks Manila's answer to
+// migration_get_progress on a source whose migration was cancelled, and
+// the share server that tells the outcome instead.
+func TestProgressAfterCancelIs400(t *testing.T) {
+	srv := manilatest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.AddShareServer(srcID, srcHost)
+	srv.AddBackend(dstHost)
+	tok := token(t, srv)
+	start := `{"migration_start": {"host": "` + dstHost + `", "writable": true, "nondisruptive": false, "preserve_snapshots": true}}`
+	if a := send(t, http.MethodPost, actionURL(srv, srcID), start, headers(tok, "2.57")); a.status != http.StatusAccepted {
+		t.Fatalf("start %d %s", a.status, a.body)
+	}
+	srv.Clock().Advance(time.Hour)
+	if a := send(t, http.MethodPost, actionURL(srv, srcID), `{"migration_cancel": null}`, headers(tok, "2.57")); a.status != http.StatusAccepted {
+		t.Fatalf("cancel %d %s", a.status, a.body)
+	}
+	// While cancelling, the source is still migrating.
+	a := send(t, http.MethodPost, actionURL(srv, srcID), `{"migration_get_progress": null}`, headers(tok, "2.57"))
+	if a.status != http.StatusOK || !strings.Contains(string(a.body), `"task_state":"migration_cancel_in_progress"`) {
+		t.Errorf("while cancelling: %d %s", a.status, a.body)
+	}
+	srv.Clock().Advance(time.Hour)
+	a = send(t, http.MethodPost, actionURL(srv, srcID), `{"migration_get_progress": null}`, headers(tok, "2.57"))
+	want := `{"badRequest":{"code":400,"message":"Invalid share server: Migration progress of share server ` + srcID +
+		` cannot be obtained. The provided share server is not being migrated."}}`
+	if a.status != http.StatusBadRequest || string(a.body) != want {
+		t.Errorf("after the cancellation: %d %s", a.status, a.body)
+	}
+	a = send(t, http.MethodGet, srv.ProjectEndpoint()+"/share-servers/"+srcID, "", headers(tok, "2.57"))
+	doc := decode(t, a.body).(map[string]any)["share_server"].(map[string]any)
+	if a.status != http.StatusOK || doc["status"] != "active" || doc["task_state"] != "migration_cancelled" ||
+		doc["source_share_server_id"] != nil || doc["updated_at"] == nil {
+		t.Errorf("share server after the cancellation: %d %v", a.status, doc)
+	}
+}
