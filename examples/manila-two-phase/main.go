@@ -143,8 +143,14 @@ func migrate(ctx context.Context, out io.Writer, c *manila.Client, id string, re
 		if err := c.CancelMigration(ctx, id); err != nil {
 			return err
 		}
-		get := func(ctx context.Context) (*manila.MigrationProgress, error) { return c.GetMigrationProgress(ctx, id) }
-		if _, err := jobs.Wait(ctx, get, cancelStatus, opts...); err != nil {
+		// Waiting for the end of a cancelled migration ends in a
+		// FailedError whose state is Cancelled: here, the goal.
+		_, err := c.WaitForMigrationComplete(ctx, id, opts...)
+		var ended *jobs.FailedError
+		switch {
+		case err == nil:
+			return fmt.Errorf("the migration of %s completed instead of cancelling", id)
+		case !errors.As(err, &ended) || ended.Status.State != jobs.Cancelled:
 			return err
 		}
 		fmt.Fprintf(out, "Done. Migration cancelled; %s stays where it was.\n", id)
@@ -163,19 +169,6 @@ func migrate(ctx context.Context, out io.Writer, c *manila.Client, id string, re
 		fmt.Fprintf(out, "Done. %s: the shares now live on share server %s on %s.\n", final.TaskState, done.DestinationShareServerID, req.Host)
 	}
 	return nil
-}
-
-// cancelStatus reads a cancellation's progress: migration_cancelled is the
-// goal, migration_error a failure, anything else still under way.
-func cancelStatus(p *manila.MigrationProgress) jobs.Status {
-	s := jobs.Status{State: jobs.Running, Word: string(p.TaskState), Progress: jobs.ProgressUnknown}
-	switch {
-	case p.TaskState == manila.TaskStateMigrationCancelled:
-		s.State = jobs.Succeeded
-	case p.TaskState.Failed():
-		s.State = jobs.Failed
-	}
-	return s
 }
 
 // progress prints a bar when the status word or tenth of the way changes.
