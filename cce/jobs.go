@@ -189,8 +189,12 @@ type Time struct {
 // the fractional seconds.
 const cceTimeLayout = "2006-01-02 15:04:05.999999999 -0700 MST"
 
-// ParseTime reads a timestamp in CCE's form or RFC 3339. The empty string
-// gives the zero Time.
+// cceOffsetLayout is cceTimeLayout without the zone name.
+const cceOffsetLayout = "2006-01-02 15:04:05.999999999 -0700"
+
+// ParseTime reads a timestamp in CCE's form or RFC 3339, and what String
+// writes for a time without a zone name ("... +0800 +0800"). The empty
+// string gives the zero Time.
 func ParseTime(s string) (Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -202,6 +206,15 @@ func ParseTime(s string) (Time, error) {
 	}
 	if t, err := time.Parse(cceTimeLayout, s); err == nil {
 		return Time{Time: t}, nil
+	}
+	// A zone without a name, as RFC 3339 input gives, is written by String
+	// as its offset twice ("+0800 +0800"); read that form back too.
+	if i := strings.LastIndexByte(s, ' '); i > 0 {
+		if zone := s[i+1:]; zone != "" && (zone[0] == '+' || zone[0] == '-') && strings.HasSuffix(s[:i], " "+zone) {
+			if t, err := time.Parse(cceOffsetLayout, s[:i]); err == nil {
+				return Time{Time: t}, nil
+			}
+		}
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {

@@ -223,10 +223,10 @@ func failedSubJob(j *Job) *SubJob {
 
 // Time is a time reported by ECS, such as a job's begin_time. It decodes
 // the service's form "2016-04-25T20:04:47.591Z" and other RFC 3339 forms;
-// JSON null, an empty string (a running job's end_time) or a form it does
-// not recognise leave it zero instead of failing the whole answer, so check
-// IsZero before using it. It encodes back to the service's form, and a zero
-// Time to "".
+// JSON null, an empty string (a running job's end_time), a form it does
+// not recognise or a time outside the years 0000 to 9999 in UTC leave it
+// zero instead of failing the whole answer, so check IsZero before using
+// it. It encodes back to the service's form, and a zero Time to "".
 type Time struct {
 	time.Time
 }
@@ -258,7 +258,12 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	}
 	for _, layout := range timeLayouts {
 		if v, err := time.Parse(layout, s); err == nil {
-			t.Time = v
+			// An offset can push the instant out of the four-digit years
+			// the wire form has room for; such a time could not be written
+			// back, so it counts as unrecognised.
+			if y := v.UTC().Year(); y >= 0 && y <= 9999 {
+				t.Time = v
+			}
 			return nil
 		}
 	}

@@ -185,8 +185,9 @@ func (m *Millis) UnmarshalJSON(b []byte) error {
 		*m = Millis(n)
 		return nil
 	}
+	// 2^63 itself is out of range: float64(math.MaxInt64) rounds up to it.
 	f, err := strconv.ParseFloat(string(b), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f > math.MaxInt64 || f < math.MinInt64 {
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f >= 0x1p63 || f < math.MinInt64 {
 		return errors.New("modelarts: timestamp " + strconv.Quote(string(b)) + " is not milliseconds since the epoch")
 	}
 	*m = Millis(f)

@@ -59,8 +59,9 @@ func (t Time) String() string {
 
 // ParseTime reads a timestamp as nova sends it: "2016-01-29T13:42:02.000000"
 // (no zone: UTC), with or without fractional seconds, with "T" or a space
-// between date and time, or in RFC 3339 with a zone. The result is in UTC.
-// An empty string gives the zero time.
+// between date and time, or in RFC 3339 with a zone. The result is in UTC,
+// and must fall in the years 0000 to 9999 there. An empty string gives the
+// zero time.
 func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, nil
@@ -70,7 +71,9 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	if hasZone(s) {
 		v, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
+		// An offset can move the instant out of the four-digit years
+		// nova's form (and MarshalJSON) can write; refuse such a time.
+		if y := v.UTC().Year(); err != nil || y < 0 || y > 9999 {
 			return time.Time{}, errors.New("nova: cannot read timestamp " + quote(s))
 		}
 		return v.UTC(), nil

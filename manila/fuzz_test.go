@@ -1,0 +1,216 @@
+package manila
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cloudmigrate/cloudmigrate/jobs"
+)
+
+// allTaskStates are the task states the package names.
+var allTaskStates = []TaskState{
+	"", TaskStateMigrationStarting, TaskStateMigrationInProgress, TaskStateMigrationDriverStarting,
+	TaskStateMigrationDriverInProgress, TaskStateMigrationDriverPhase1Done, TaskStateMigrationCompleting,
+	TaskStateMigrationSuccess, TaskStateMigrationCancelInProgress, TaskStateMigrationCancelled,
+	TaskStateMigrationError, TaskStateDataCopyingStarting, TaskStateDataCopyingInProgress,
+	TaskStateDataCopyingCompleting, TaskStateDataCopyingCompleted, TaskStateDataCopyingCancelled,
+	TaskStateDataCopyingError,
+}
+
+// checkWaitStatus checks both wait tables against one progress answer.
+func checkWaitStatus(t *testing.T, p *MigrationProgress) {
+	t.Helper()
+	s := p.TaskState
+	for name, words := range map[string]jobs.Words{"phase1": phase1Words, "complete": completeWords} {
+		st := progressStatus(words)(p)
+		switch st.State {
+		case jobs.Pending, jobs.Running, jobs.Succeeded, jobs.Failed, jobs.Cancelled:
+		default:
+			t.Fatalf("%s: task state %q gives State %v", name, s, st.State)
+		}
+		if st.Word != string(s) {
+			t.Fatalf("%s: Word %q for task state %q", name, st.Word, s)
+		}
+		if st.Progress < 0 || st.Progress > 100 {
+			t.Fatalf("%s: Progress %d from total_progress %d", name, st.Progress, p.TotalProgress)
+		}
+		if p.TotalProgress >= 0 && p.TotalProgress <= 100 && st.Progress != p.TotalProgress {
+			t.Fatalf("%s: Progress %d from total_progress %d", name, st.Progress, p.TotalProgress)
+		}
+		if _, known := words[string(s)]; !known && st.State != jobs.Running {
+			t.Fatalf("%s: unknown task state %q gives State %v", name, s, st.State)
+		}
+		if s == TaskStateMigrationError && st.State != jobs.Failed || s == TaskStateMigrationCancelled && st.State != jobs.Cancelled {
+			t.Fatalf("%s: task state %q gives State %v", name, s, st.State)
+		}
+	}
+	st := progressStatus(completeWords)(p)
+	if s.Terminal() != st.State.Terminal() || s.InProgress() && st.State.Terminal() {
+		t.Fatalf("complete: task state %q (terminal %v) gives State %v", s, s.Terminal(), st.State)
+	}
+	if st1 := progressStatus(phase1Words)(p); s.PhaseOneDone() && s == TaskStateMigrationDriverPhase1Done && st1.State != jobs.Succeeded {
+		t.Fatalf("phase1: task state %q gives State %v", s, st1.State)
+	}
+}
+
+// wantPercent is what total_progress must decode to, given as raw JSON:
+// null, a blank string or a number (also in a string) truncated toward
+// zero; ok is false for anything else, and for numbers that are not finite
+// or do not fit an int.
+func wantPercent(raw string) (int, bool) {
+	text := strings.TrimSpace(raw)
+	if text == "null" {
+		return 0, true
+	}
+	if strings.HasPrefix(text, `"`) {
+		if err := json.Unmarshal([]byte(text), &text); err != nil {
+			return 0, false
+		}
+		if text = strings.TrimSpace(text); text == "" {
+			return 0, true
+		}
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f >= -float64(math.MinInt) || f < float64(math.MinInt) {
+		return 0, false
+	}
+	return int(math.Trunc(f)), true
+}
+
+// FuzzProgressDecode decodes progress answers whose total_progress is a
+// fuzzed number, string or null, and whole fuzzed documents: no panic; a
+// number decodes to its truncation and anything that is not a finite
+// number is refused; the wait tables give a known State and a progress in
+// 0..100.
+func FuzzProgressDecode(f *testing.F) {
+	for _, name := range []string{
+		"share-server-migration/share-server-migration-get-progress-response.json",
+		"share-migration/share-migration-get-progress-response.json",
+	} {
+		b := testdata(f, name)
+		var w struct {
+			TotalProgress json.RawMessage `json:"total_progress"`
+			TaskState     string          `json:"task_state"`
+		}
+		if err := json.Unmarshal(b, &w); err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(w.TotalProgress), uint8(0), w.TaskState, b)
+		f.Add(string(w.TotalProgress), uint8(1), w.TaskState, b)
+		f.Add("", uint8(2), w.TaskState, b)
+		f.Add("", uint8(3), "", b)
+	}
+	for _, s := range []string{"37.9", "-3", "140", "1e300", "-1e300", "NaN", "+Inf", "0x1p-2", " 64 ", "lots", "9.3e18"} {
+		f.Add(s, uint8(0), "migration_driver_in_progress", []byte(nil))
+		f.Add(s, uint8(1), "x", []byte(nil))
+	}
+	f.Fuzz(func(t *testing.T, total string, kind uint8, state string, doc []byte) {
+		var raw string // total_progress as sent, when it is one JSON value
+		var body []byte
+		quotedState, _ := json.Marshal(state)
+		switch kind % 4 {
+		case 0:
+			if json.Valid([]byte(total)) {
+				raw = total
+			}
+			body = []byte(`{"total_progress": ` + total + `, "task_state": ` + string(quotedState) + `}`)
+		case 1:
+			q, _ := json.Marshal(total)
+			raw = string(q)
+			body = []byte(`{"total_progress": ` + raw + `, "task_state": ` + string(quotedState) + `}`)
+		case 2:
+			raw = "null"
+			body = []byte(`{"total_progress": null, "task_state": ` + string(quotedState) + `}`)
+		default:
+			body = doc
+		}
+		var p MigrationProgress
+		err := json.Unmarshal(body, &p)
+		var sp ShareMigrationProgress
+		serr := json.Unmarshal(body, &sp)
+		if (err == nil) != (serr == nil) && kind%4 != 3 {
+			t.Fatalf("the two progress types disagree on %s: %v / %v", body, err, serr)
+		}
+		if raw != "" {
+			want, ok := wantPercent(raw)
+			if ok != (err == nil) {
+				t.Fatalf("%s: error %v", body, err)
+			}
+			if ok && (p.TotalProgress != want || sp.TotalProgress != want) {
+				t.Fatalf("%s: total_progress %d / %d, want %d", body, p.TotalProgress, sp.TotalProgress, want)
+			}
+			if ok {
+				var ts string
+				_ = json.Unmarshal(quotedState, &ts)
+				if string(p.TaskState) != ts || string(sp.TaskState) != ts {
+					t.Fatalf("%s: task state %q / %q", body, p.TaskState, sp.TaskState)
+				}
+			}
+		}
+		if err == nil {
+			checkWaitStatus(t, &p)
+		}
+		if serr == nil {
+			checkWaitStatus(t, &MigrationProgress{TotalProgress: sp.TotalProgress, TaskState: sp.TaskState})
+		}
+	})
+}
+
+// FuzzTaskState checks the TaskState helpers on any word: no panic, no
+// state both in progress and terminal (or paused after phase 1), failure
+// only for an error state, and Resettable only for states the package
+// names.
+func FuzzTaskState(f *testing.F) {
+	for _, s := range allTaskStates {
+		f.Add(string(s))
+	}
+	f.Add("MIGRATION_SUCCESS")
+	f.Add("migration_success ")
+	f.Fuzz(func(t *testing.T, word string) {
+		s := TaskState(word)
+		in, term, p1, failed, reset := s.InProgress(), s.Terminal(), s.PhaseOneDone(), s.Failed(), s.Resettable()
+		if in && term || in && p1 || term && p1 {
+			t.Fatalf("%q: in progress %v, terminal %v, phase 1 done %v", s, in, term, p1)
+		}
+		if failed && (in || p1) || failed && !strings.HasSuffix(word, "_error") {
+			t.Fatalf("%q: failed, in progress %v, phase 1 done %v", s, in, p1)
+		}
+		known := false
+		for _, k := range allTaskStates {
+			known = known || k == s
+		}
+		if !known && (in || term || p1 || failed || reset) {
+			t.Fatalf("unknown %q: in progress %v, terminal %v, phase 1 done %v, failed %v, resettable %v", s, in, term, p1, failed, reset)
+		}
+		if s.String() != word {
+			t.Fatalf("String() = %q, want %q", s.String(), word)
+		}
+		if reset && (s == "" || s == TaskStateMigrationDriverStarting || strings.HasPrefix(word, "data_copying_")) {
+			t.Fatalf("%q is resettable", s)
+		}
+		checkWaitStatus(t, &MigrationProgress{TaskState: s, TotalProgress: len(word) - 10})
+	})
+}
+
+// TestFlexPercentRefusesNonsense: NaN, infinities and numbers beyond the
+// range of int are refused instead of converting to a platform-dependent
+// int; ordinary numbers still truncate.
+func TestFlexPercentRefusesNonsense(t *testing.T) {
+	for _, raw := range []string{`"NaN"`, `"+Inf"`, `"-infinity"`, `1e300`, `"-1e300"`, `9.3e18`, `1e400`} {
+		if n, err := flexPercent(json.RawMessage(raw)); err == nil {
+			t.Errorf("flexPercent(%s) = %d, want an error", raw, n)
+		}
+		var p MigrationProgress
+		if err := json.Unmarshal([]byte(`{"total_progress": `+raw+`}`), &p); err == nil {
+			t.Errorf("total_progress %s decoded to %d, want an error", raw, p.TotalProgress)
+		}
+	}
+	for raw, want := range map[string]int{`37.9`: 37, `"-3.5"`: -3, `140`: 140, `" 64 "`: 64, `null`: 0, `""`: 0} {
+		if n, err := flexPercent(json.RawMessage(raw)); err != nil || n != want {
+			t.Errorf("flexPercent(%s) = %d, %v; want %d", raw, n, err, want)
+		}
+	}
+}
