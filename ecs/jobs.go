@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -115,13 +116,19 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 		return nil, err
 	}
 	var job Job
-	if _, err := c.rc.Do(ctx, &rest.Request{
+	res, err := c.rc.Do(ctx, &rest.Request{
 		Method: http.MethodGet,
 		Path:   "/v1/{project_id}/jobs/{job_id}",
 		Params: []string{c.projectID, jobID},
 		Out:    &job,
-	}); err != nil {
+	})
+	if err != nil {
 		return nil, err
+	}
+	if job.ID == "" && job.Status == "" {
+		// A 2xx whose body is no job (an error document behind a proxy,
+		// say): waiting on it would never end.
+		return nil, fmt.Errorf("ecs: the answer for job %s (request %s) holds no job", jobID, res.RequestID)
 	}
 	return &job, nil
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -63,6 +64,7 @@ type Server struct {
 	mux   *http.ServeMux
 	clock *Clock
 	seq   atomic.Int64
+	conns atomic.Int64 // TCP connections accepted
 
 	mu     sync.Mutex
 	calls  map[string]int
@@ -78,12 +80,23 @@ func New(cfg Config) *Server {
 		cfg.ErrorBody = func(_ int, code, msg string) any { return map[string]string{"code": code, "message": msg} }
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), clock: NewClock(), calls: map[string]int{}}
-	s.srv = httptest.NewServer(s.mux)
+	s.srv = httptest.NewUnstartedServer(s.mux)
+	s.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.srv.Start()
 	return s
 }
 
 // URL returns the base URL of the server, without a trailing slash.
 func (s *Server) URL() string { return s.srv.URL }
+
+// Connections returns how many TCP connections the server has accepted
+// since it started. A client that keeps its connections alive and reuses
+// them makes far fewer connections than requests.
+func (s *Server) Connections() int { return int(s.conns.Load()) }
 
 // Close shuts the server down.
 func (s *Server) Close() { s.srv.Close() }

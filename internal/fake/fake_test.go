@@ -237,3 +237,49 @@ func TestHandleRouteCountsAndFaultsEachAction(t *testing.T) {
 		t.Errorf("calls %v", s.AllCalls())
 	}
 }
+
+func TestConnectionsCountsAcceptedConnections(t *testing.T) {
+	s := newTestServer(t, nil)
+	if n := s.Connections(); n != 0 {
+		t.Fatalf("before any request: %d connections", n)
+	}
+	send := func(hc *http.Client) {
+		t.Helper()
+		resp, err := hc.Post(s.URL()+"/echo/c", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+
+	// A client that keeps its connection alive uses one for every request.
+	keep := &http.Transport{}
+	defer keep.CloseIdleConnections()
+	for range 5 {
+		send(&http.Client{Transport: keep})
+	}
+	if n := s.Connections(); n != 1 {
+		t.Errorf("5 requests on a kept-alive connection: %d connections, want 1", n)
+	}
+
+	// Without keep-alive every request opens its own.
+	for range 3 {
+		send(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}})
+	}
+	if n := s.Connections(); n != 4 {
+		t.Errorf("3 more requests without keep-alive: %d connections, want 4", n)
+	}
+
+	// A dropped connection was accepted too.
+	s.DropNext("Echo", 1)
+	if _, err := (&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}).Post(s.URL()+"/echo/c", "application/json", strings.NewReader(`{}`)); err == nil {
+		t.Error("dropped request answered")
+	}
+	if n := s.Connections(); n != 5 {
+		t.Errorf("after a dropped connection: %d connections, want 5", n)
+	}
+	if s.Calls("Echo") != 9 {
+		t.Errorf("calls %d, want 9", s.Calls("Echo"))
+	}
+}

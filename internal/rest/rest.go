@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -75,13 +76,33 @@ func New(endpoint string, authz auth.Authorizer, opts []cloudmigrate.Option) (*C
 		ua:    sdkAgent,
 	}
 	if c.hc == nil {
-		c.hc = cleanhttp.DefaultPooledClient()
+		c.hc = defaultHTTPClient()
 	}
 	if cfg.UserAgent != "" {
 		c.ua = cfg.UserAgent + " " + sdkAgent
 	}
 	c.header = cfg.Header.Clone()
 	return c, nil
+}
+
+// idleConnsPerHost is how many idle connections to one endpoint the
+// default HTTP client keeps for reuse. go-cleanhttp's pooled transport
+// keeps only GOMAXPROCS+1: with more calls at once on one client (many
+// waits polling together), most connections would be closed after their
+// answer and a new one dialed for the next request.
+const idleConnsPerHost = 100
+
+// defaultHTTPClient returns go-cleanhttp's pooled client, keeping up to
+// idleConnsPerHost idle connections per endpoint.
+func defaultHTTPClient() *http.Client {
+	hc := cleanhttp.DefaultPooledClient()
+	if tr, ok := hc.Transport.(*http.Transport); ok {
+		tr.MaxIdleConnsPerHost = idleConnsPerHost
+		if tr.MaxIdleConns < idleConnsPerHost {
+			tr.MaxIdleConns = idleConnsPerHost
+		}
+	}
+	return hc
 }
 
 // Endpoint returns the base URL requests are resolved against.
@@ -156,6 +177,11 @@ type Response struct {
 }
 
 // Do sends r and decodes the answer into r.Out.
+//
+// A request safe to repeat (GET, HEAD or Idempotent) whose answer is cut
+// off while its body is read (the connection closes or times out half
+// way) is sent again, like one that got no answer at all; r.Out is
+// cleared before the next attempt decodes into it.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if ctx == nil {
 		return nil, cloudmigrate.Invalid("ctx", "nil context")
@@ -198,11 +224,26 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			continue
 		}
 		if ok(resp.StatusCode, r.OK) {
-			out, err := c.finish(resp, r.Out, attempts, target.safe, r.Method)
-			return out, err
+			out, lost, err := c.finish(resp, r.Out, attempts, target.safe, r.Method)
+			if err == nil || !lost || !idempotent || attempts > c.cfg.MaxRetries || ctx.Err() != nil {
+				return out, err
+			}
+			clearOut(r.Out)
+			if bo == nil {
+				bo = newBackoff(&c.cfg)
+			}
+			if err := sleep(ctx, bo.next(0)); err != nil {
+				return nil, fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, err)
+			}
+			continue
 		}
 		apiErr := errparse.FromResponse(r.Method, target.safe, resp, attempts)
 		drain(resp)
+		// The service's wish is honoured up to the client's limit, here and
+		// by whoever reads the error (a wait loop polling again).
+		if apiErr.RetryAfter > c.cfg.RetryAfterCap {
+			apiErr.RetryAfter = c.cfg.RetryAfterCap
+		}
 		if resp.StatusCode == http.StatusUnauthorized && !renewed {
 			if rn, isRenewer := c.authz.(auth.Renewer); isRenewer {
 				renewed = true
@@ -221,11 +262,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		if bo == nil {
 			bo = newBackoff(&c.cfg)
 		}
-		wait := apiErr.RetryAfter
-		if wait > c.cfg.RetryAfterCap {
-			wait = c.cfg.RetryAfterCap
-		}
-		if err := sleep(ctx, bo.next(wait)); err != nil {
+		if err := sleep(ctx, bo.next(apiErr.RetryAfter)); err != nil {
 			return nil, fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, err)
 		}
 	}
@@ -285,23 +322,59 @@ func (c *Client) attempt(ctx context.Context, r *Request, t *target, body []byte
 
 var jsonType = []string{"application/json"}
 
-func (c *Client) finish(resp *http.Response, out any, attempts int, safeURL, method string) (*Response, error) {
+// finish decodes a successful answer into out. On failure, lost reports
+// whether reading the body failed (the connection closed, broke or timed
+// out before the body's end), rather than the body, read whole, not
+// decoding.
+func (c *Client) finish(resp *http.Response, out any, attempts int, safeURL, method string) (res *Response, lost bool, err error) {
 	defer resp.Body.Close()
-	res := &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: errparse.RequestID(resp.Header), Attempts: attempts}
+	res = &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: errparse.RequestID(resp.Header), Attempts: attempts}
 	if out == nil || resp.StatusCode == http.StatusNoContent || method == http.MethodHead {
 		drain(resp)
-		return res, nil
+		return res, false, nil
 	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+	body := &bodyReader{r: resp.Body, left: MaxAnswer}
+	if err := json.NewDecoder(body).Decode(out); err != nil {
 		if errors.Is(err, io.EOF) {
 			// An empty body decodes to nothing: the zero value stands.
-			return res, nil
+			return res, false, nil
 		}
-		return res, fmt.Errorf("cloudmigrate: %s %s: decoding the %d answer (request %s): %w",
+		return res, body.err != nil, fmt.Errorf("cloudmigrate: %s %s: decoding the %d answer (request %s): %w",
 			method, safeURL, resp.StatusCode, res.RequestID, err)
 	}
 	drain(resp)
-	return res, nil
+	return res, false, nil
+}
+
+// MaxAnswer bounds the successful answers the pipeline decodes. The
+// services' answers are a few kilobytes to a few megabytes (a page of
+// migrations); a larger one is refused rather than held in memory.
+const MaxAnswer = 64 << 20
+
+// ErrAnswerTooLarge is wrapped by the error for an answer over MaxAnswer.
+var ErrAnswerTooLarge = errors.New("answer larger than 64 MiB")
+
+// bodyReader remembers the first failure reading a body, as opposed to
+// its clean end, and stops at MaxAnswer bytes.
+type bodyReader struct {
+	r    io.Reader
+	left int64
+	err  error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, ErrAnswerTooLarge
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
 }
 
 func (c *Client) log(ctx context.Context, method, path string, resp *http.Response, err error, d time.Duration, n int) {
@@ -368,6 +441,14 @@ func encodeBody(b any) ([]byte, error) {
 		return nil, cloudmigrate.Invalid("body", "cannot encode as JSON: %v", err)
 	}
 	return out, nil
+}
+
+// clearOut sets what out points to back to its zero value, so that a new
+// attempt does not decode over what a failed one left.
+func clearOut(out any) {
+	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
+		v.Elem().SetZero()
+	}
 }
 
 // isDialError reports whether err proves the request never reached the

@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -574,5 +576,237 @@ func TestWithHeaderCopies(t *testing.T) {
 	}
 	if got.Get("X-Project-Id") != "" {
 		t.Error("WithHeader changed the original client")
+	}
+}
+
+// The default client keeps a connection idle for each of many concurrent
+// calls, so that waves of concurrent requests reuse the same connections
+// instead of dialing anew for most requests.
+func TestDefaultClientReusesConnectionsUnderConcurrency(t *testing.T) {
+	const width, waves = 20, 8
+	var (
+		conns   atomic.Int64
+		mu      sync.Mutex
+		arrived int
+		release = make(chan struct{})
+	)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Hold every request of a wave until the whole wave is in flight,
+		// so that each wave needs width connections at once.
+		mu.Lock()
+		arrived++
+		if arrived%width == 0 {
+			close(release)
+			release = make(chan struct{})
+			mu.Unlock()
+		} else {
+			wait := release
+			mu.Unlock()
+			select {
+			case <-wait:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+
+	c, err := New(srv.URL, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.HTTPClient().CloseIdleConnections()
+	for wave := range waves {
+		var wg sync.WaitGroup
+		errs := make(chan error, width)
+		for range width {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var out struct{ OK bool }
+				if _, err := c.Do(context.Background(), &Request{Method: http.MethodGet, Path: "/x", Out: &out}); err != nil || !out.OK {
+					errs <- fmt.Errorf("wave %d: %v %v", wave, out, err)
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+	}
+	// Each wave needs width connections; kept idle, they serve the next
+	// waves. A transport keeping only GOMAXPROCS+1 idle would dial about
+	// width-GOMAXPROCS-1 new ones per wave (over 100 here).
+	if n := conns.Load(); n > 2*width {
+		t.Errorf("%d connections for %d waves of %d concurrent requests; want at most %d", n, waves, width, 2*width)
+	}
+	if tr, ok := c.HTTPClient().Transport.(*http.Transport); !ok || tr.MaxIdleConnsPerHost != idleConnsPerHost {
+		t.Errorf("default transport keeps %d idle connections per host, want %d", tr.MaxIdleConnsPerHost, idleConnsPerHost)
+	}
+}
+
+// An answer cut off while its body is read is a network failure: a request
+// safe to repeat is sent again, one that may start a migration is not, and
+// a body that arrived whole but does not decode (malformed, or JSON that
+// stops early within a complete answer) is not a reason to retry.
+func TestAnswerCutOffHalfWay(t *testing.T) {
+	const whole = `{"job_id":"j-1","status":"RUNNING"}`
+	// serve answers request n (from 1) with what script says: "cut" sends
+	// the headers and half the body, then closes the connection; "stall"
+	// sends half and waits; "bad" sends JSON that does not parse; "short"
+	// sends a complete answer whose JSON stops half way; anything else
+	// sends the whole body.
+	serve := func(t *testing.T, script func(n int) string) (*httptest.Server, *atomic.Int64) {
+		var n atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			switch script(int(n.Add(1))) {
+			case "cut":
+				w.Header().Set("Content-Length", fmt.Sprint(len(whole)))
+				_, _ = io.WriteString(w, whole[:len(whole)/2])
+			case "stall":
+				w.Header().Set("Content-Length", fmt.Sprint(len(whole)))
+				_, _ = io.WriteString(w, whole[:len(whole)/2])
+				w.(http.Flusher).Flush()
+				select {
+				case <-r.Context().Done():
+				case <-time.After(5 * time.Second):
+				}
+			case "bad":
+				_, _ = io.WriteString(w, `{"job_id": nope}`)
+			case "short":
+				_, _ = io.WriteString(w, whole[:len(whole)/2])
+			default:
+				_, _ = io.WriteString(w, whole)
+			}
+		}))
+		t.Cleanup(srv.Close)
+		return srv, &n
+	}
+	type job struct {
+		ID     string `json:"job_id"`
+		Status string `json:"status"`
+	}
+	client := func(t *testing.T, url string, opts ...cloudmigrate.Option) *Client {
+		opts = append([]cloudmigrate.Option{cloudmigrate.WithRetryWait(time.Millisecond, 2*time.Millisecond)}, opts...)
+		c, err := New(url, nil, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+
+	t.Run("GET is sent again", func(t *testing.T) {
+		srv, n := serve(t, func(n int) string {
+			if n <= 2 {
+				return "cut"
+			}
+			return "whole"
+		})
+		out := job{ID: "left over"}
+		res, err := client(t, srv.URL).Do(ctx, &Request{Method: http.MethodGet, Path: "/jobs/j-1", Out: &out})
+		if err != nil || res.Attempts != 3 || n.Load() != 3 || out != (job{"j-1", "RUNNING"}) {
+			t.Errorf("Do = %+v, %v after %d requests; out %+v", res, err, n.Load(), out)
+		}
+	})
+	t.Run("GET timed out half way is sent again", func(t *testing.T) {
+		srv, n := serve(t, func(n int) string {
+			if n == 1 {
+				return "stall"
+			}
+			return "whole"
+		})
+		var out job
+		res, err := client(t, srv.URL, cloudmigrate.WithTimeout(200*time.Millisecond)).
+			Do(ctx, &Request{Method: http.MethodGet, Path: "/jobs/j-1", Out: &out})
+		if err != nil || res.Attempts != 2 || n.Load() != 2 || out.Status != "RUNNING" {
+			t.Errorf("Do = %+v, %v after %d requests", res, err, n.Load())
+		}
+	})
+	t.Run("GET gives up after the retries", func(t *testing.T) {
+		srv, n := serve(t, func(int) string { return "cut" })
+		var out job
+		_, err := client(t, srv.URL, cloudmigrate.WithRetry(2)).Do(ctx, &Request{Method: http.MethodGet, Path: "/jobs/j-1", Out: &out})
+		if !errors.Is(err, io.ErrUnexpectedEOF) || n.Load() != 3 {
+			t.Errorf("Do: %v after %d requests, want io.ErrUnexpectedEOF after 3", err, n.Load())
+		}
+	})
+	t.Run("POST is not", func(t *testing.T) {
+		srv, n := serve(t, func(int) string { return "cut" })
+		var out job
+		_, err := client(t, srv.URL).Do(ctx, &Request{Method: http.MethodPost, Path: "/servers/s1/migrate", Body: map[string]any{"migrate": nil}, Out: &out})
+		if !errors.Is(err, io.ErrUnexpectedEOF) || n.Load() != 1 {
+			t.Errorf("Do: %v after %d requests, want io.ErrUnexpectedEOF after exactly 1", err, n.Load())
+		}
+	})
+	t.Run("a body that does not parse is not", func(t *testing.T) {
+		srv, n := serve(t, func(int) string { return "bad" })
+		var out job
+		_, err := client(t, srv.URL).Do(ctx, &Request{Method: http.MethodGet, Path: "/jobs/j-1", Out: &out})
+		var syntax *json.SyntaxError
+		if !errors.As(err, &syntax) || n.Load() != 1 {
+			t.Errorf("Do: %v after %d requests, want a syntax error after 1", err, n.Load())
+		}
+	})
+	t.Run("a complete answer with short JSON is not", func(t *testing.T) {
+		srv, n := serve(t, func(int) string { return "short" })
+		var out job
+		_, err := client(t, srv.URL).Do(ctx, &Request{Method: http.MethodGet, Path: "/jobs/j-1", Out: &out})
+		if !errors.Is(err, io.ErrUnexpectedEOF) || n.Load() != 1 {
+			t.Errorf("Do: %v after %d requests, want io.ErrUnexpectedEOF after 1", err, n.Load())
+		}
+	})
+}
+
+// endless yields 'a' for ever.
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
+}
+
+func TestAnswerOverTheLimitIsRefusedNotRetried(t *testing.T) {
+	c, mt := newMock(t, nil)
+	mt.RegisterResponder("GET", base+"/huge", func(*http.Request) (*http.Response, error) {
+		body := io.MultiReader(strings.NewReader(`{"a":"`), endless{})
+		return &http.Response{StatusCode: 200, Header: http.Header{}, Body: io.NopCloser(body)}, nil
+	})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var out map[string]string
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/huge", Out: &out})
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrAnswerTooLarge) {
+		t.Fatalf("err = %v", err)
+	}
+	if mt.GetTotalCallCount() != 1 {
+		t.Errorf("%d calls: a too-large answer must not be asked for again", mt.GetTotalCallCount())
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8*MaxAnswer {
+		t.Errorf("allocated %d MiB for a %d MiB limit", grew>>20, MaxAnswer>>20)
+	}
+}
+
+func TestRetryAfterInTheErrorIsCapped(t *testing.T) {
+	c, mt := newMock(t, nil, cloudmigrate.WithRetry(0), cloudmigrate.WithRetryAfterLimit(3*time.Second))
+	mt.RegisterResponder("GET", base+"/x", httpmock.NewStringResponder(429, ``).HeaderSet(http.Header{"Retry-After": {"86400"}}))
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"})
+	var apiErr *cloudmigrate.Error
+	if !errors.As(err, &apiErr) || apiErr.RetryAfter != 3*time.Second {
+		t.Fatalf("err = %#v", err)
 	}
 }
