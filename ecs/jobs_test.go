@@ -141,11 +141,11 @@ func TestGetJobFailed(t *testing.T) {
 	}
 }
 
-// Null and missing fields decode to zero values without error.
+// Null and missing fields decode to zero values without error, as long as
+// the answer is a job at all.
 func TestGetJobNullsAndAbsentFields(t *testing.T) {
 	bodies := []string{
-		`{}`,
-		`{"job_id":null,"job_type":null,"status":null,"begin_time":null,"end_time":null,"error_code":null,"fail_reason":null,"entities":null}`,
+		`{"job_id":"` + testJob + `","job_type":null,"status":null,"begin_time":null,"end_time":null,"error_code":null,"fail_reason":null,"entities":null}`,
 		`{"job_id":"` + testJob + `","status":"INIT","entities":{"server_id":null,"sub_jobs_total":null,"sub_jobs":null}}`,
 		`{"job_id":"` + testJob + `","status":"INIT","entities":{"sub_jobs":[{"job_id":null,"status":null,"begin_time":null,"end_time":"","entities":null},{"entities":{"errorcode_message":null}}]}}`,
 		`{"job_id":"` + testJob + `","status":"RUNNING","unknown_field":{"a":[1,2]},"entities":{"nic_id":"n1"}}`,
@@ -165,6 +165,19 @@ func TestGetJobNullsAndAbsentFields(t *testing.T) {
 			if s.ID != "" || s.Status != "" || !s.BeginTime.IsZero() || !s.EndTime.IsZero() || s.Entities != (SubJobEntities{}) {
 				t.Errorf("GetJob(%s) sub-job = %+v, want zero fields", body, s)
 			}
+		}
+	}
+}
+
+// An answer with neither job ID nor status is no job: an error naming the
+// request, so that a wait ends instead of polling for ever.
+func TestGetJobAnswerWithoutAJob(t *testing.T) {
+	for _, body := range []string{`{}`, `{"job_id":null,"status":null}`, `{"error":{"code":"Ecs.0114","message":"gone"}}`} {
+		c, mt := newMockClient(t)
+		mt.RegisterResponder(http.MethodGet, jobURL, jsonResponder(200, []byte(body), "req-77", nil))
+		job, err := c.GetJob(context.Background(), testJob)
+		if job != nil || err == nil || !strings.Contains(err.Error(), "holds no job") || !strings.Contains(err.Error(), "req-77") {
+			t.Errorf("GetJob(%s) = %+v, %v", body, job, err)
 		}
 	}
 }
