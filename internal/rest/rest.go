@@ -211,7 +211,15 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			if errors.As(err, &ve) {
 				return nil, err
 			}
-			retry := idempotent || isDialError(err)
+			var retry bool
+			var ae *authorizeError
+			if errors.As(err, &ae) {
+				// Nothing was sent: any request may try again, but only
+				// if the credentials might come next time.
+				retry = transient(ae.err)
+			} else {
+				retry = idempotent || isDialError(err)
+			}
 			if !retry || attempts > c.cfg.MaxRetries {
 				return nil, fmt.Errorf("cloudmigrate: %s %s: %d attempt(s): %w", r.Method, target.safe, attempts, err)
 			}
@@ -302,7 +310,7 @@ func (c *Client) attempt(ctx context.Context, r *Request, t *target, body []byte
 			if cancel != nil {
 				cancel()
 			}
-			return nil, req, fmt.Errorf("authorizing: %w", err)
+			return nil, req, &authorizeError{err: err}
 		}
 	}
 	start := time.Now()
@@ -449,6 +457,23 @@ func clearOut(out any) {
 	if v := reflect.ValueOf(out); v.Kind() == reflect.Pointer && !v.IsNil() {
 		v.Elem().SetZero()
 	}
+}
+
+// authorizeError is an Authorizer's failure: the request was not sent.
+type authorizeError struct{ err error }
+
+func (e *authorizeError) Error() string { return "authorizing: " + e.err.Error() }
+func (e *authorizeError) Unwrap() error { return e.err }
+
+// transient reports whether err may go away by itself: a service answer
+// that says so (throttling, 5xx) or a network failure.
+func transient(err error) bool {
+	var apiErr *cloudmigrate.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.Temporary() || apiErr.StatusCode >= 500
+	}
+	var netErr net.Error
+	return errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // isDialError reports whether err proves the request never reached the

@@ -810,3 +810,52 @@ func TestRetryAfterInTheErrorIsCapped(t *testing.T) {
 		t.Fatalf("err = %#v", err)
 	}
 }
+
+// failingAuthz fails a set number of times with err, then succeeds.
+type failingAuthz struct {
+	err   error
+	fails int
+	calls int
+}
+
+func (a *failingAuthz) Authorize(_ context.Context, req *http.Request) error {
+	a.calls++
+	if a.calls <= a.fails {
+		return a.err
+	}
+	req.Header.Set("X-Auth-Token", "t")
+	return nil
+}
+
+func TestAuthorizerFailures(t *testing.T) {
+	refused := &cloudmigrate.Error{StatusCode: 401, Code: "Unauthorized", Message: "bad password"}
+	down := &cloudmigrate.Error{StatusCode: 503, Message: "keystone down"}
+	cases := []struct {
+		name     string
+		method   string
+		err      error
+		wantSent int
+		wantErr  bool
+		calls    int
+	}{
+		{"refused credentials end a GET at once", "GET", refused, 0, true, 1},
+		{"refused credentials end a POST at once", "POST", refused, 0, true, 1},
+		{"an identity service down is retried for a GET", "GET", down, 1, false, 2},
+		{"and for a POST too: nothing was sent", "POST", down, 1, false, 2},
+		{"a network failure is retried", "POST", &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, 1, false, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			az := &failingAuthz{err: tc.err, fails: 1}
+			c, mt := newMock(t, az)
+			mt.RegisterResponder(tc.method, base+"/x", httpmock.NewStringResponder(202, `{}`))
+			_, err := c.Do(context.Background(), &Request{Method: tc.method, Path: "/x", Body: map[string]any{}})
+			if (err != nil) != tc.wantErr || mt.GetTotalCallCount() != tc.wantSent || az.calls != tc.calls {
+				t.Fatalf("err %v, %d sent, %d authorize calls", err, mt.GetTotalCallCount(), az.calls)
+			}
+			if tc.wantErr && !cloudmigrate.IsUnauthorized(err) {
+				t.Errorf("the authorizer's error is not reachable: %v", err)
+			}
+		})
+	}
+}
