@@ -44,6 +44,3 @@ func (c *Client) Endpoint() string { return c.rc.Endpoint() }
 
 // checkID is the shared check of Huawei Cloud IDs and names.
 var checkID = huawei.CheckID
-
-// maxIDLen bounds the IDs and names checkID accepts.
-const maxIDLen = huawei.MaxIDLen
