@@ -3,9 +3,13 @@ package manila
 import (
 	"encoding/json"
 	"math"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
@@ -213,4 +217,51 @@ func TestFlexPercentRefusesNonsense(t *testing.T) {
 			t.Errorf("flexPercent(%s) = %d, %v; want %d", raw, n, err, want)
 		}
 	}
+}
+
+// FuzzShareServerDecode decodes share-server answers: never a panic, the
+// same bytes always give the same value, and an accepted timestamp is in
+// UTC and reads back from its own zone-less form.
+func FuzzShareServerDecode(f *testing.F) {
+	for _, name := range []string{"share-server-show-response.json", "share-server-show-migrated-2.90.json"} {
+		var doc struct {
+			ShareServer json.RawMessage `json:"share_server"`
+		}
+		data, err := os.ReadFile(filepath.Join("testdata", "share-server", name))
+		if err != nil || json.Unmarshal(data, &doc) != nil {
+			f.Fatalf("seed %s: %v", name, err)
+		}
+		f.Add([]byte(doc.ShareServer))
+	}
+	for _, seed := range []string{
+		`{"created_at": "2015-09-07 08:37:19", "updated_at": "2015-09-07T08:37:19+08:00", "backend_details": {"n": 1}}`,
+		`{"created_at": "", "updated_at": null, "backend_details": null}`,
+		`{"created_at": 17}`,
+		`{"updated_at": "9999-12-31T23:59:59-01:00"}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var a, b ShareServer
+		errA, errB := json.Unmarshal(body, &a), json.Unmarshal(body, &b)
+		if (errA == nil) != (errB == nil) || !reflect.DeepEqual(a, b) {
+			t.Fatalf("two decodings differ: %v / %v", errA, errB)
+		}
+		if errA != nil {
+			return
+		}
+		for _, v := range []time.Time{a.CreatedAt, a.UpdatedAt} {
+			if v.IsZero() {
+				continue
+			}
+			if v.Location() != time.UTC {
+				t.Fatalf("%v is not in UTC", v)
+			}
+			raw, _ := json.Marshal(v.Format("2006-01-02T15:04:05.999999999"))
+			back, err := parseTimestamp("t", raw)
+			if y := v.Year(); y >= 0 && y <= 9999 && (err != nil || !back.Equal(v)) {
+				t.Fatalf("%v does not read back from %s: %v, %v", v, raw, back, err)
+			}
+		}
+	})
 }
