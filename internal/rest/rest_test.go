@@ -859,3 +859,32 @@ func TestAuthorizerFailures(t *testing.T) {
 		})
 	}
 }
+
+// A real AK/SK signer through the pipeline: neither the secret key nor the
+// signature shows in the debug log, an error or the client's %v.
+func TestAKSKSecretsStayOutOfLogsAndErrors(t *testing.T) {
+	const ak, sk = "HPUAEXAMPLEAK0001", "SK-SECRET-do-not-print-0123456789"
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	signer := auth.NewAKSK(ak, sk)
+	c, mt := newMock(t, signer, cloudmigrate.WithLogger(logger))
+	var signature string
+	mt.RegisterResponder("POST", base+"/x", func(r *http.Request) (*http.Response, error) {
+		h := r.Header.Get("Authorization")
+		signature = h[strings.LastIndex(h, "Signature=")+len("Signature="):]
+		return httpmock.NewStringResponse(401, `{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}`), nil
+	})
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/x", Body: map[string]string{"a": "b"}})
+	if err == nil || len(signature) != 64 {
+		t.Fatalf("err %v, signature %q", err, signature)
+	}
+	all := buf.String() + err.Error() + fmt.Sprintf("%v %+v %#v %v %+v %#v", err, err, err, c, c, signer)
+	for _, secret := range []string{sk, signature} {
+		if strings.Contains(all, secret) {
+			t.Errorf("%q leaked:\n%s", secret, all)
+		}
+	}
+	if !strings.Contains(buf.String(), "status=401") {
+		t.Errorf("no debug record of the attempt:\n%s", buf.String())
+	}
+}
