@@ -201,7 +201,7 @@ func specViolations(spec *MigrateNodesSpec) []string {
 	}
 	seen := map[string]bool{}
 	for i, n := range spec.Nodes {
-		if strings.TrimSpace(n.UID) == "" || seen[n.UID] {
+		if strings.TrimSpace(n.UID) == "" || !utf8.ValidString(n.UID) || seen[n.UID] {
 			bad = append(bad, "spec.nodes["+strconv.Itoa(i)+"].uid")
 		}
 		seen[n.UID] = true
@@ -466,5 +466,14 @@ func TestTimeNamelessZoneRoundTrip(t *testing.T) {
 		if v, err := ParseTime(in); err == nil {
 			t.Errorf("ParseTime(%q) = %v, want an error", in, v)
 		}
+	}
+}
+
+// Two different UIDs that are not UTF-8 would both reach the service as
+// U+FFFD: they are refused before anything is sent.
+func TestNodeUIDMustBeUTF8(t *testing.T) {
+	spec := &MigrateNodesSpec{OS: "EulerOS 2.9", Login: &Login{SSHKey: "k"}, Nodes: Nodes("\xae", "\xaf")}
+	if err := checkNodes(spec.Nodes); err == nil || !strings.Contains(err.Error(), "spec.nodes[0].uid") {
+		t.Fatalf("err = %v", err)
 	}
 }

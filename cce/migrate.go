@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/internal/rest"
@@ -257,7 +258,7 @@ type migrateNodesRequest struct {
 // Before sending anything MigrateNodes checks the spec and returns a
 // *cloudmigrate.ValidationError naming the JSON path at fault (such as
 // "spec.nodes[3].uid"): OS set; 1 to 200 nodes, each with a distinct,
-// non-empty UID; login set, with exactly one of SSHKey and UserPassword;
+// non-empty UID in UTF-8; login set, with exactly one of SSHKey and UserPassword;
 // a plain password meeting the CCE rules; MaxPods 16 to 256 when set;
 // install scripts valid Base64 and together at most 10,240 characters; the
 // documented disk, volume and runtime names. A plain password is salted
@@ -331,6 +332,11 @@ func checkNodes(nodes []NodeItem) error {
 	for i, n := range nodes {
 		if strings.TrimSpace(n.UID) == "" {
 			return cloudmigrate.Invalid(nodeField(i), "must not be empty")
+		}
+		if !utf8.ValidString(n.UID) {
+			// JSON would send it as U+FFFD, so two different invalid
+			// UIDs could reach the service as the same one.
+			return cloudmigrate.Invalid(nodeField(i), "is not valid UTF-8")
 		}
 		if j, dup := seen[n.UID]; dup {
 			return cloudmigrate.Invalid(nodeField(i), "repeats node %q of spec.nodes[%d]", n.UID, j)
