@@ -71,8 +71,8 @@ const (
 type Server struct {
 	*fake.Server
 
-	accessKey, secretKey, projectID string
-	initFor, runFor                 time.Duration
+	account         fake.HuaweiAccount
+	initFor, runFor time.Duration
 
 	mu       sync.Mutex
 	clusters map[string]*cluster
@@ -88,29 +88,29 @@ type Server struct {
 type Option func(*settings)
 
 type settings struct {
-	ak, sk, project string
-	noAuth          bool
-	speed           float64
+	fake.HuaweiOptions
 	initFor, runFor time.Duration
 }
 
 // WithCredentials replaces the default access key, secret key and project
 // ID. None may be empty, and the project ID may not contain "/".
 func WithCredentials(accessKey, secretKey, projectID string) Option {
-	return func(s *settings) { s.ak, s.sk, s.project = accessKey, secretKey, projectID }
+	return func(s *settings) {
+		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: secretKey, ProjectID: projectID}
+	}
 }
 
 // WithoutAuth accepts requests whatever their signature and X-Project-Id.
 // The project ID in the path is still checked.
 func WithoutAuth() Option {
-	return func(s *settings) { s.noAuth = true }
+	return func(s *settings) { s.NoAuth = true }
 }
 
 // WithRealTime starts the job clock moving with real time, multiplied by
 // speed (60: a minute a second). Without it the clock stands still and only
 // Clock().Advance moves it.
 func WithRealTime(speed float64) Option {
-	return func(s *settings) { s.speed = speed }
+	return func(s *settings) { s.Speed = speed }
 }
 
 // WithJobDurations sets how long a migration job stays Initializing and
@@ -124,46 +124,30 @@ func WithJobDurations(init, running time.Duration) Option {
 // mistake.
 func NewServer(opts ...Option) *Server {
 	st := settings{
-		ak: DefaultAccessKey, sk: DefaultSecretKey, project: DefaultProjectID,
+		HuaweiOptions: fake.HuaweiOptions{Account: fake.HuaweiAccount{
+			AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, ProjectID: DefaultProjectID,
+		}},
 		initFor: DefaultInitDuration, runFor: DefaultRunningDuration,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&st)
-		}
-	}
+	fake.ApplyOptions(&st, opts)
+	st.Account.Validate("ccetest")
 	switch {
-	case st.ak == "" || st.sk == "" || st.project == "":
-		panic("ccetest: WithCredentials: access key, secret key and project ID must not be empty")
-	case strings.Contains(st.project, "/"):
-		panic(fmt.Sprintf("ccetest: WithCredentials: project ID %q contains '/'", st.project))
+	case strings.Contains(st.Account.ProjectID, "/"):
+		panic(fmt.Sprintf("ccetest: WithCredentials: project ID %q contains '/'", st.Account.ProjectID))
 	case st.initFor < 0 || st.runFor < 0:
 		panic(fmt.Sprintf("ccetest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
-	case st.speed < 0:
-		panic(fmt.Sprintf("ccetest: WithRealTime: negative speed %v", st.speed))
-	}
-
-	cfg := fake.Config{
-		Name:            "cce",
-		ErrorBody:       errorBody,
-		ThrottleCode:    cce.CodeThrottled,
-		RequestIDHeader: "X-Request-Id",
-	}
-	if !st.noAuth {
-		// The SDK signs with the real clock, so the signature window is
-		// checked against real time (Now nil), never the job clock.
-		cfg.Auth = &fake.AKSKAuth{Keys: map[string]string{st.ak: st.sk}, Project: st.project}
 	}
 	s := &Server{
-		Server:    fake.New(cfg),
-		accessKey: st.ak, secretKey: st.sk, projectID: st.project,
+		Server: st.Start("ccetest", fake.Config{
+			Name:         "cce",
+			ErrorBody:    fake.BehindGateway(cceErrorBody),
+			ThrottleCode: cce.CodeThrottled,
+		}),
+		account: st.Account,
 		initFor: st.initFor, runFor: st.runFor,
 		clusters: map[string]*cluster{},
 		nodes:    map[string]*node{},
 		jobs:     map[string]*job{},
-	}
-	if st.speed > 0 {
-		s.Clock().Run(st.speed)
 	}
 	s.Handle(OpMigrateNodes, "PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/operation/migrateto/{target_cluster_id}", s.migrateNodes)
 	s.Handle(OpGetJob, "GET /api/v3/projects/{project_id}/jobs/{job_id}", s.getJob)
@@ -173,18 +157,18 @@ func NewServer(opts ...Option) *Server {
 }
 
 // AccessKey returns the access key the server accepts.
-func (s *Server) AccessKey() string { return s.accessKey }
+func (s *Server) AccessKey() string { return s.account.AccessKey }
 
 // SecretKey returns the secret key that goes with AccessKey.
-func (s *Server) SecretKey() string { return s.secretKey }
+func (s *Server) SecretKey() string { return s.account.SecretKey }
 
 // ProjectID returns the project the server serves; pass it to
 // cce.NewClient.
-func (s *Server) ProjectID() string { return s.projectID }
+func (s *Server) ProjectID() string { return s.account.ProjectID }
 
 // Authorizer returns an AK/SK signer for the server's key pair, ready for
 // cce.NewClient.
-func (s *Server) Authorizer() auth.Authorizer { return auth.NewAKSK(s.accessKey, s.secretKey) }
+func (s *Server) Authorizer() auth.Authorizer { return s.account.Authorizer() }
 
 // cceError is the body of a CCE error answer.
 type cceError struct {
@@ -192,18 +176,10 @@ type cceError struct {
 	ErrorMessage string `json:"errorMessage"`
 }
 
-// gatewayError is the body of an API gateway error answer (APIGW.xxxx).
-type gatewayError struct {
-	ErrorCode string `json:"error_code"`
-	ErrorMsg  string `json:"error_msg"`
-}
-
-// errorBody shapes error answers: the API gateway's own form for its codes,
-// CCE's {"errorCode", "errorMessage"} for the rest.
-func errorBody(_ int, code, message string) any {
-	if strings.HasPrefix(code, "APIGW.") {
-		return gatewayError{ErrorCode: code, ErrorMsg: message}
-	}
+// cceErrorBody shapes CCE's own error answers, {"errorCode",
+// "errorMessage"}; the API gateway's codes keep the gateway's form
+// (fake.BehindGateway).
+func cceErrorBody(_ int, code, message string) any {
 	return cceError{ErrorCode: code, ErrorMessage: message}
 }
 
@@ -219,7 +195,7 @@ func (s *Server) notFound(format string, args ...any) fake.Response {
 
 // checkProject answers requests whose path names another project.
 func (s *Server) checkProject(r *fake.Request) (fake.Response, bool) {
-	if p := r.PathValue("project_id"); p != s.projectID {
+	if p := r.PathValue("project_id"); p != s.account.ProjectID {
 		return s.Error(http.StatusForbidden, cce.CodeForbidden,
 			fmt.Sprintf("project %s in the URL is not the project of the credentials", p)), false
 	}

@@ -3,7 +3,6 @@ package ecstest
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -71,8 +70,8 @@ const (
 type Server struct {
 	*fake.Server
 
-	accessKey, secretKey, projectID string
-	initFor, runFor                 time.Duration
+	account         fake.HuaweiAccount
+	initFor, runFor time.Duration
 
 	mu       sync.Mutex
 	servers  map[string]*server
@@ -88,29 +87,29 @@ type Server struct {
 type Option func(*settings)
 
 type settings struct {
-	ak, sk, project string
-	noAuth          bool
-	speed           float64
+	fake.HuaweiOptions
 	initFor, runFor time.Duration
 }
 
 // WithCredentials replaces the default access key, secret key and project
 // ID. None may be empty.
 func WithCredentials(accessKey, secretKey, projectID string) Option {
-	return func(s *settings) { s.ak, s.sk, s.project = accessKey, secretKey, projectID }
+	return func(s *settings) {
+		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: secretKey, ProjectID: projectID}
+	}
 }
 
 // WithoutAuth accepts requests whatever their signature and X-Project-Id.
 // The project ID in the path is still checked.
 func WithoutAuth() Option {
-	return func(s *settings) { s.noAuth = true }
+	return func(s *settings) { s.NoAuth = true }
 }
 
 // WithRealTime starts the job clock moving with real time, multiplied by
 // speed (60: a minute a second). Without it the clock stands still and
 // only Clock().Advance moves it.
 func WithRealTime(speed float64) Option {
-	return func(s *settings) { s.speed = speed }
+	return func(s *settings) { s.Speed = speed }
 }
 
 // WithJobDurations sets how long a cold-migration job stays INIT and then
@@ -123,44 +122,27 @@ func WithJobDurations(init, running time.Duration) Option {
 // an option has a bad value, as a test set-up mistake.
 func NewServer(opts ...Option) *Server {
 	st := settings{
-		ak: DefaultAccessKey, sk: DefaultSecretKey, project: DefaultProjectID,
+		HuaweiOptions: fake.HuaweiOptions{Account: fake.HuaweiAccount{
+			AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, ProjectID: DefaultProjectID,
+		}},
 		initFor: DefaultInitDuration, runFor: DefaultRunningDuration,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&st)
-		}
-	}
-	switch {
-	case st.ak == "" || st.sk == "" || st.project == "":
-		panic("ecstest: WithCredentials: access key, secret key and project ID must not be empty")
-	case st.initFor < 0 || st.runFor < 0:
+	fake.ApplyOptions(&st, opts)
+	st.Account.Validate("ecstest")
+	if st.initFor < 0 || st.runFor < 0 {
 		panic(fmt.Sprintf("ecstest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
-	case st.speed < 0:
-		panic(fmt.Sprintf("ecstest: WithRealTime: negative speed %v", st.speed))
-	}
-
-	cfg := fake.Config{
-		Name:            "ecs",
-		ErrorBody:       errorBody,
-		ThrottleCode:    CodeThrottled,
-		RequestIDHeader: "X-Request-Id",
-	}
-	if !st.noAuth {
-		// The SDK signs with the real clock, so the signature window is
-		// checked against real time (Now nil), never the job clock.
-		cfg.Auth = &fake.AKSKAuth{Keys: map[string]string{st.ak: st.sk}, Project: st.project}
 	}
 	s := &Server{
-		Server:    fake.New(cfg),
-		accessKey: st.ak, secretKey: st.sk, projectID: st.project,
+		Server: st.Start("ecstest", fake.Config{
+			Name:         "ecs",
+			ErrorBody:    fake.BehindGateway(ecsErrorBody),
+			ThrottleCode: CodeThrottled,
+		}),
+		account: st.Account,
 		initFor: st.initFor, runFor: st.runFor,
 		servers: map[string]*server{},
 		hosts:   map[string]bool{},
 		jobs:    map[string]*job{},
-	}
-	if st.speed > 0 {
-		s.Clock().Run(st.speed)
 	}
 	s.Handle(OpColdMigrate, "POST /v1/{project_id}/cloudservers/{server_id}/migrate", s.coldMigrate)
 	s.Handle(OpGetJob, "GET /v1/{project_id}/jobs/{job_id}", s.getJob)
@@ -168,18 +150,18 @@ func NewServer(opts ...Option) *Server {
 }
 
 // AccessKey returns the access key the server accepts.
-func (s *Server) AccessKey() string { return s.accessKey }
+func (s *Server) AccessKey() string { return s.account.AccessKey }
 
 // SecretKey returns the secret key that goes with AccessKey.
-func (s *Server) SecretKey() string { return s.secretKey }
+func (s *Server) SecretKey() string { return s.account.SecretKey }
 
 // ProjectID returns the project the server serves; pass it to
 // ecs.NewClient.
-func (s *Server) ProjectID() string { return s.projectID }
+func (s *Server) ProjectID() string { return s.account.ProjectID }
 
 // Authorizer returns an AK/SK signer for the server's key pair, ready for
 // ecs.NewClient.
-func (s *Server) Authorizer() auth.Authorizer { return auth.NewAKSK(s.accessKey, s.secretKey) }
+func (s *Server) Authorizer() auth.Authorizer { return s.account.Authorizer() }
 
 // ecsError is the body of an ECS error answer.
 type ecsError struct {
@@ -191,24 +173,15 @@ type ecsErrorDetail struct {
 	Message string `json:"message"`
 }
 
-// gatewayError is the body of an API gateway error answer (APIGW.xxxx).
-type gatewayError struct {
-	ErrorCode string `json:"error_code"`
-	ErrorMsg  string `json:"error_msg"`
-}
-
-// errorBody shapes error answers: the API gateway's own form for its
-// codes, ECS's {"error": {...}} for the rest.
-func errorBody(_ int, code, message string) any {
-	if strings.HasPrefix(code, "APIGW.") {
-		return gatewayError{ErrorCode: code, ErrorMsg: message}
-	}
+// ecsErrorBody shapes ECS's own error answers, {"error": {...}}; the API
+// gateway's codes keep the gateway's form (fake.BehindGateway).
+func ecsErrorBody(_ int, code, message string) any {
 	return ecsError{Error: ecsErrorDetail{Code: code, Message: message}}
 }
 
 // checkProject answers requests whose path names another project.
 func (s *Server) checkProject(r *fake.Request) (fake.Response, bool) {
-	if p := r.PathValue("project_id"); p != s.projectID {
+	if p := r.PathValue("project_id"); p != s.account.ProjectID {
 		return s.Error(http.StatusBadRequest, CodeProjectMismatch,
 			fmt.Sprintf("project_id %s in the URL does not match the project of the credentials", p)), false
 	}

@@ -109,9 +109,9 @@ const (
 type Server struct {
 	*fake.Server
 
-	accessKey, secretKey, projectID string
-	checkFor, createFor             time.Duration
-	noJobByID                       bool
+	account             fake.HuaweiAccount
+	checkFor, createFor time.Duration
+	noJobByID           bool
 
 	mu       sync.Mutex
 	pools    map[string]*pool
@@ -127,9 +127,8 @@ type Server struct {
 type Option func(*settings)
 
 type settings struct {
-	ak, sk, project     string
-	noAuth, noJobByID   bool
-	speed               float64
+	fake.HuaweiOptions
+	noJobByID           bool
 	checkFor, createFor time.Duration
 }
 
@@ -137,20 +136,22 @@ type settings struct {
 // ID. None may be empty; the project ID must be a valid modelarts project
 // ID (letters, digits, '-' and '_').
 func WithCredentials(accessKey, secretKey, projectID string) Option {
-	return func(s *settings) { s.ak, s.sk, s.project = accessKey, secretKey, projectID }
+	return func(s *settings) {
+		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: secretKey, ProjectID: projectID}
+	}
 }
 
 // WithoutAuth accepts requests whatever their signature and X-Project-Id.
 // The project ID in the path is still checked.
 func WithoutAuth() Option {
-	return func(s *settings) { s.noAuth = true }
+	return func(s *settings) { s.NoAuth = true }
 }
 
 // WithRealTime starts the job clock moving with real time, multiplied by
 // speed (60: a minute a second). Without it the clock stands still and
 // only Clock().Advance moves it.
 func WithRealTime(speed float64) Option {
-	return func(s *settings) { s.speed = speed }
+	return func(s *settings) { s.Speed = speed }
 }
 
 // WithJobDurations sets how long a migration job keeps its nodes Checking
@@ -172,47 +173,32 @@ func WithoutJobByID() Option {
 // mistake.
 func NewServer(opts ...Option) *Server {
 	st := settings{
-		ak: DefaultAccessKey, sk: DefaultSecretKey, project: DefaultProjectID,
+		HuaweiOptions: fake.HuaweiOptions{Account: fake.HuaweiAccount{
+			AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, ProjectID: DefaultProjectID,
+		}},
 		checkFor: DefaultCheckingDuration, createFor: DefaultCreatingDuration,
 	}
-	for _, o := range opts {
-		if o != nil {
-			o(&st)
-		}
-	}
+	fake.ApplyOptions(&st, opts)
+	st.Account.Validate("modelartstest")
 	switch {
-	case st.ak == "" || st.sk == "" || st.project == "":
-		panic("modelartstest: WithCredentials: access key, secret key and project ID must not be empty")
-	case !validName(st.project):
-		panic(fmt.Sprintf("modelartstest: WithCredentials: project ID %q has characters other than letters, digits, '-' and '_'", st.project))
+	case !validName(st.Account.ProjectID):
+		panic(fmt.Sprintf("modelartstest: WithCredentials: project ID %q has characters other than letters, digits, '-' and '_'", st.Account.ProjectID))
 	case st.checkFor < 0 || st.createFor < 0:
 		panic(fmt.Sprintf("modelartstest: WithJobDurations: negative duration (%v, %v)", st.checkFor, st.createFor))
-	case st.speed < 0:
-		panic(fmt.Sprintf("modelartstest: WithRealTime: negative speed %v", st.speed))
-	}
-
-	cfg := fake.Config{
-		Name:            "modelarts",
-		ErrorBody:       newErrorBody,
-		ThrottleCode:    CodeThrottled,
-		RequestIDHeader: "X-Request-Id",
-	}
-	if !st.noAuth {
-		// The SDK signs with the real clock, so the signature window is
-		// checked against real time (Now nil), never the job clock.
-		cfg.Auth = &fake.AKSKAuth{Keys: map[string]string{st.ak: st.sk}, Project: st.project}
 	}
 	s := &Server{
-		Server:    fake.New(cfg),
-		accessKey: st.ak, secretKey: st.sk, projectID: st.project,
+		// ModelArts answers its own codes in the API gateway's form too.
+		Server: st.Start("modelartstest", fake.Config{
+			Name:         "modelarts",
+			ErrorBody:    fake.GatewayErrorBody,
+			ThrottleCode: CodeThrottled,
+		}),
+		account:  st.Account,
 		checkFor: st.checkFor, createFor: st.createFor,
 		noJobByID: st.noJobByID,
 		pools:     map[string]*pool{},
 		nodes:     map[string]*node{},
 		jobs:      map[string]*job{},
-	}
-	if st.speed > 0 {
-		s.Clock().Run(st.speed)
 	}
 	s.Handle(OpBatchMigrateNodes, "POST /v2/{project_id}/pools/{pool_name}/nodes/batch-migrate", s.batchMigrate)
 	s.Handle(OpGetJob, "GET /v2/{project_id}/jobs/{job_id}", s.getJob)
@@ -228,32 +214,22 @@ func NewServer(opts ...Option) *Server {
 }
 
 // AccessKey returns the access key the server accepts.
-func (s *Server) AccessKey() string { return s.accessKey }
+func (s *Server) AccessKey() string { return s.account.AccessKey }
 
 // SecretKey returns the secret key that goes with AccessKey.
-func (s *Server) SecretKey() string { return s.secretKey }
+func (s *Server) SecretKey() string { return s.account.SecretKey }
 
 // ProjectID returns the project the server serves; pass it to
 // modelarts.NewClient.
-func (s *Server) ProjectID() string { return s.projectID }
+func (s *Server) ProjectID() string { return s.account.ProjectID }
 
 // Authorizer returns an AK/SK signer for the server's key pair, ready for
 // modelarts.NewClient.
-func (s *Server) Authorizer() auth.Authorizer { return auth.NewAKSK(s.accessKey, s.secretKey) }
-
-// errorBody is the error document ModelArts and its API gateway share.
-type errorBody struct {
-	ErrorCode string `json:"error_code"`
-	ErrorMsg  string `json:"error_msg"`
-}
-
-func newErrorBody(_ int, code, message string) any {
-	return errorBody{ErrorCode: code, ErrorMsg: message}
-}
+func (s *Server) Authorizer() auth.Authorizer { return s.account.Authorizer() }
 
 // checkProject answers requests whose path names another project.
 func (s *Server) checkProject(r *fake.Request) (fake.Response, bool) {
-	if p := r.PathValue("project_id"); p != s.projectID {
+	if p := r.PathValue("project_id"); p != s.account.ProjectID {
 		return s.Error(http.StatusBadRequest, CodeParameterError,
 			fmt.Sprintf("project_id %s in the URL does not match the project of the request", p)), false
 	}
