@@ -86,12 +86,36 @@
 //
 // # Credentials
 //
-// Every request must be signed with AK/SK (SDK-HMAC-SHA256) by the key pair
-// of AccessKey and SecretKey, with X-Sdk-Date within 15 minutes of the real
-// time and X-Project-Id set to ProjectID; anything else gets 401
-// APIGW.0301 in the API gateway's {"error_code", "error_msg"} form.
-// Authorizer returns a matching signer. IAM tokens (X-Auth-Token) are not
-// accepted: the fake has no IAM endpoint. WithoutAuth turns the check off.
+// A request is accepted with either of the credentials Huawei Cloud's API
+// gateway takes:
+//
+//   - An AK/SK signature (SDK-HMAC-SHA256) by the key pair of AccessKey
+//     and SecretKey, with X-Sdk-Date within 15 minutes of the real time
+//     and X-Project-Id set to ProjectID, as the SDK sends with Authorizer;
+//     anything else gets 401 APIGW.0301 (CodeBadSignature) in the API
+//     gateway's {"error_code", "error_msg"} form.
+//   - An IAM token in X-Auth-Token. The fake serves Huawei IAM's token
+//     endpoint beside the service: POST /v3/auth/tokens under IAMURL, in
+//     the Keystone v3 form, answering 201 with the token in
+//     X-Subject-Token. It accepts the user of IAMCredentials (it checks
+//     the user name and password, not the user's domain nor the scope
+//     asked for), and its tokens are scoped to ProjectID and last 24 hours
+//     of real time. IAMAuthorizer returns a ready authorizer:
+//     cce.NewClient(srv.URL(), srv.ProjectID(), srv.IAMAuthorizer()). A
+//     request with a token needs no X-Project-Id; if it carries one, it
+//     must be ProjectID, or it is refused with 401 CodeBadSignature as a
+//     signed request would be (the fake's choice: the service does not
+//     document this case). An expired token gets 401 APIGW.0307, a token
+//     the fake never issued 401 CodeBadSignature.
+//
+// ExpireTokens expires every token issued so far, to test that your code
+// renews its token (the SDK's authorizer does it once and replays the
+// refused request); TokensIssued counts the tokens. Token requests are
+// counted by Calls under "IssueToken", and a fault set for any operation
+// ("") can hit them too.
+//
+// WithoutAuth turns both checks off (the token endpoint still issues
+// tokens).
 //
 // # Faults
 //

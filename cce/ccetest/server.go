@@ -55,7 +55,8 @@ const (
 const (
 	// CodeBadSignature (HTTP 401) is the gateway's answer to a missing or
 	// wrong signature, an unknown access key, an X-Sdk-Date more than 15
-	// minutes off, or a wrong X-Project-Id.
+	// minutes off, or a wrong X-Project-Id, and to an IAM token the fake
+	// did not issue.
 	CodeBadSignature = "APIGW.0301"
 )
 
@@ -71,6 +72,7 @@ const (
 type Server struct {
 	*fake.Server
 
+	iam             *fake.HuaweiServer
 	account         fake.HuaweiAccount
 	initFor, runFor time.Duration
 
@@ -100,7 +102,8 @@ func WithCredentials(accessKey, secretKey, projectID string) Option {
 	}
 }
 
-// WithoutAuth accepts requests whatever their signature and X-Project-Id.
+// WithoutAuth accepts requests whatever their signature, IAM token and
+// X-Project-Id; the IAM endpoint still issues tokens.
 // The project ID in the path is still checked.
 func WithoutAuth() Option {
 	return func(s *settings) { s.NoAuth = true }
@@ -137,12 +140,14 @@ func NewServer(opts ...Option) *Server {
 	case st.initFor < 0 || st.runFor < 0:
 		panic(fmt.Sprintf("ccetest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
 	}
+	hw := st.Start("ccetest", fake.Config{
+		Name:         "cce",
+		ErrorBody:    fake.BehindGateway(cceErrorBody),
+		ThrottleCode: cce.CodeThrottled,
+	})
 	s := &Server{
-		Server: st.Start("ccetest", fake.Config{
-			Name:         "cce",
-			ErrorBody:    fake.BehindGateway(cceErrorBody),
-			ThrottleCode: cce.CodeThrottled,
-		}),
+		Server:  hw.Server,
+		iam:     hw,
 		account: st.Account,
 		initFor: st.initFor, runFor: st.runFor,
 		clusters: map[string]*cluster{},
@@ -169,6 +174,32 @@ func (s *Server) ProjectID() string { return s.account.ProjectID }
 // Authorizer returns an AK/SK signer for the server's key pair, ready for
 // cce.NewClient.
 func (s *Server) Authorizer() auth.Authorizer { return s.account.Authorizer() }
+
+// IAMURL returns the URL of the fake's IAM token endpoint
+// ("<URL>/v3", serving POST /v3/auth/tokens); pass it to auth.NewKeystone
+// with IAMCredentials.
+func (s *Server) IAMURL() string { return s.iam.IAMURL() }
+
+// IAMCredentials returns credentials the fake's IAM endpoint accepts: an
+// IAM user by name and domain with its password, scoped to ProjectID. The
+// values are invented and work nowhere else.
+func (s *Server) IAMCredentials() auth.KeystoneCredentials { return s.iam.IAMCredentials() }
+
+// IAMAuthorizer returns a new IAM token authorizer for IAMURL and
+// IAMCredentials, ready for cce.NewClient in place of Authorizer. Each
+// call returns one with its own token cache; it fetches its first token on
+// first use and renews it once when the fake rejects it. It panics only if
+// auth.NewKeystone refused the fake's own settings, which cannot happen.
+func (s *Server) IAMAuthorizer() *auth.Keystone { return s.iam.IAMAuthorizer() }
+
+// ExpireTokens makes every IAM token issued so far invalid, as if its
+// time had run out: the next requests carrying one get 401 APIGW.0307, and
+// an authorizer from IAMAuthorizer renews its token once and replays them.
+// Tokens issued afterwards are valid.
+func (s *Server) ExpireTokens() { s.iam.ExpireTokens() }
+
+// TokensIssued returns how many tokens the fake's IAM endpoint has issued.
+func (s *Server) TokensIssued() int { return s.iam.TokensIssued() }
 
 // cceError is the body of a CCE error answer.
 type cceError struct {

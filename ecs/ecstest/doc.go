@@ -4,8 +4,8 @@
 //
 // A Server listens on a local address and speaks the service's wire
 // format: the same paths, JSON bodies, status codes, error bodies and
-// X-Request-Id header. It checks AK/SK signatures and the X-Project-Id
-// header, keeps servers, dedicated hosts and jobs, enforces the documented
+// X-Request-Id header. It checks AK/SK signatures (with the X-Project-Id
+// header) or IAM tokens, which it issues itself, keeps servers, dedicated hosts and jobs, enforces the documented
 // constraints, and walks each migration job through INIT, RUNNING and
 // SUCCESS (or FAIL) on a clock the test controls.
 //
@@ -81,11 +81,35 @@
 //
 // # Credentials
 //
-// Requests must be signed (SDK-HMAC-SHA256) with AccessKey and SecretKey
-// and carry X-Project-Id: ProjectID, as the SDK does with Authorizer; a
-// missing or wrong signature, an unknown key or another project is refused
-// with 401 CodeBadSignature. The 15-minute window of X-Sdk-Date is checked
-// against real time, since the SDK signs with the real clock: moving the
-// job clock never invalidates a signature. WithoutAuth turns the check off
-// and WithCredentials sets other values.
+// A request is accepted with either of the credentials Huawei Cloud's API
+// gateway takes:
+//
+//   - An AK/SK signature (SDK-HMAC-SHA256) by AccessKey and SecretKey,
+//     with X-Project-Id: ProjectID, as the SDK sends with Authorizer; a
+//     missing or wrong signature, an unknown key or another project is
+//     refused with 401 CodeBadSignature. The 15-minute window of X-Sdk-Date
+//     is checked against real time, since the SDK signs with the real
+//     clock: moving the job clock never invalidates a signature.
+//   - An IAM token in X-Auth-Token. The fake serves Huawei IAM's token
+//     endpoint beside the service: POST /v3/auth/tokens under IAMURL, in
+//     the Keystone v3 form, answering 201 with the token in
+//     X-Subject-Token. It accepts the user of IAMCredentials (it checks
+//     the user name and password, not the user's domain nor the scope
+//     asked for), and its tokens are scoped to ProjectID and last 24 hours
+//     of real time. IAMAuthorizer returns a ready authorizer:
+//     ecs.NewClient(srv.URL(), srv.ProjectID(), srv.IAMAuthorizer()). A
+//     request with a token needs no X-Project-Id; if it carries one, it
+//     must be ProjectID, or it is refused with 401 CodeBadSignature as a
+//     signed request would be (the fake's choice: the service does not
+//     document this case). An expired token gets 401 APIGW.0307, a token
+//     the fake never issued 401 CodeBadSignature.
+//
+// ExpireTokens expires every token issued so far, to test that your code
+// renews its token (the SDK's authorizer does it once and replays the
+// refused request); TokensIssued counts the tokens. Token requests are
+// counted by Calls under "IssueToken", and a fault set for any operation
+// ("") can hit them too.
+//
+// WithoutAuth turns both checks off (the token endpoint still issues
+// tokens), and WithCredentials sets another key pair and project.
 package ecstest

@@ -2,18 +2,68 @@ package fake
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/auth"
 )
 
-// HuaweiAccount is the key pair a Huawei Cloud fake accepts and the one
-// project it serves.
+// The IAM user a Huawei Cloud fake accepts when HuaweiAccount.IAMUser
+// leaves a field empty. The values are invented and work nowhere else.
+const (
+	DefaultIAMUserName     = "fake-migration-operator"
+	DefaultIAMUserPassword = "Fake-IAM-Passw0rd-0001"
+	DefaultIAMUserDomain   = "fake-account"
+)
+
+// HuaweiRegion is the region the Huawei Cloud fakes pretend to serve. On
+// Huawei Cloud a region's default project is named after the region, so
+// it is the project name the fakes' IAM tokens carry.
+const HuaweiRegion = "xx-fake-1"
+
+// OpIssueToken is the operation Identity counts token requests under
+// (POST /v3/auth/tokens on a Huawei Cloud fake).
+const OpIssueToken = "IssueToken"
+
+// HuaweiIAMUser is the IAM user, with its password and the account
+// (domain) it belongs to, whose token requests a Huawei Cloud fake's IAM
+// endpoint accepts.
+type HuaweiIAMUser struct {
+	// Name and Password are the user's name and password.
+	Name, Password string
+	// Domain is the name of the account the user belongs to, sent as the
+	// user's domain.
+	Domain string
+}
+
+// HuaweiAccount is the key pair a Huawei Cloud fake accepts, the IAM user
+// it issues tokens to, and the one project it serves.
 type HuaweiAccount struct {
 	// AccessKey and SecretKey are the AK/SK pair requests are signed with.
 	AccessKey, SecretKey string
-	// ProjectID is the project in the paths and in X-Project-Id.
+	// ProjectID is the project in the paths and in X-Project-Id, and the
+	// project IAM tokens are scoped to.
 	ProjectID string
+	// IAMUser is the user that may ask for tokens; empty fields take the
+	// DefaultIAMUserName, DefaultIAMUserPassword and DefaultIAMUserDomain
+	// values (see IAM).
+	IAMUser HuaweiIAMUser
+}
+
+// IAM returns IAMUser with every empty field set to its default.
+func (a HuaweiAccount) IAM() HuaweiIAMUser {
+	u := a.IAMUser
+	if u.Name == "" {
+		u.Name = DefaultIAMUserName
+	}
+	if u.Password == "" {
+		u.Password = DefaultIAMUserPassword
+	}
+	if u.Domain == "" {
+		u.Domain = DefaultIAMUserDomain
+	}
+	return u
 }
 
 // Validate panics when the access key, secret key or project ID is empty,
@@ -51,26 +101,139 @@ type HuaweiOptions struct {
 	Speed float64
 }
 
-// Start starts a server for cfg that checks the account's signatures
-// (unless NoAuth) and runs its clock at Speed. An empty
-// cfg.RequestIDHeader becomes X-Request-Id, where Huawei services send
-// the request ID. Start panics when Speed is negative, naming pkg and
+// Start starts a server for cfg that runs its clock at Speed and serves,
+// besides the service, Huawei IAM's token endpoint at the root
+// (POST /v3/auth/tokens, counted as OpIssueToken, open without
+// credentials) for the account's IAM user. Unless NoAuth, the service's
+// operations accept a request signed with the account's key pair (see
+// Authenticator) or one carrying an IAM token (see HuaweiServer). An empty
+// cfg.RequestIDHeader becomes X-Request-Id, where Huawei services send the
+// request ID. Start panics when Speed is negative, naming pkg and
 // WithRealTime, before any server is started.
-func (o HuaweiOptions) Start(pkg string, cfg Config) *Server {
+func (o HuaweiOptions) Start(pkg string, cfg Config) *HuaweiServer {
 	if o.Speed < 0 {
 		panic(fmt.Sprintf("%s: WithRealTime: negative speed %v", pkg, o.Speed))
 	}
 	if cfg.RequestIDHeader == "" {
 		cfg.RequestIDHeader = "X-Request-Id"
 	}
+	// Tokens live on real time, like the SDK's authorizer that decides
+	// when to renew them: moving the job clock never expires a token.
+	tokens := &Tokens{}
 	if !o.NoAuth {
-		cfg.Auth = o.Account.Authenticator()
+		cfg.Auth = &huaweiGateway{aksk: o.Account.Authenticator(), tokens: tokens, project: o.Account.ProjectID}
 	}
 	s := New(cfg)
 	if o.Speed > 0 {
 		s.Clock().Run(o.Speed)
 	}
-	return s
+	user := o.Account.IAM()
+	(&Identity{
+		Tokens:      tokens,
+		Users:       map[string]string{user.Name: user.Password},
+		ProjectID:   o.Account.ProjectID,
+		ProjectName: HuaweiRegion,
+	}).Mount(s, "")
+	return &HuaweiServer{Server: s, pkg: pkg, account: o.Account, tokens: tokens}
+}
+
+// HuaweiServer is a started Huawei Cloud fake: the engine serving the
+// service, and the IAM token endpoint beside it.
+//
+// Tokens are scoped to the account's project and last 24 hours of real
+// time (the job clock never expires them; ExpireTokens does). The token
+// endpoint checks the user's name and password; the user's domain and the
+// scope asked for are not checked. A service request with X-Auth-Token is
+// refused with 401 in the API gateway's form: APIGW.0307 when the token
+// has expired, APIGW.0301 when the fake never issued it, and APIGW.0301
+// when it carries an X-Project-Id other than the account's project, as a
+// signed request would be. A request with a token needs no X-Project-Id.
+// A request with neither a signature nor a token gets the AK/SK check's
+// 401 APIGW.0301.
+type HuaweiServer struct {
+	*Server
+
+	pkg     string
+	account HuaweiAccount
+	tokens  *Tokens
+}
+
+// Tokens returns the tokens the IAM endpoint issues and the service
+// accepts.
+func (h *HuaweiServer) Tokens() *Tokens { return h.tokens }
+
+// IAMURL returns the IAM endpoint's v3 URL ("<URL>/v3"), for
+// auth.NewKeystone.
+func (h *HuaweiServer) IAMURL() string { return h.URL() + "/v3" }
+
+// IAMCredentials returns the credentials the IAM endpoint accepts: the
+// account's IAM user by name and domain, with its password, scoped to the
+// account's project by ID.
+func (h *HuaweiServer) IAMCredentials() auth.KeystoneCredentials {
+	u := h.account.IAM()
+	return auth.KeystoneCredentials{
+		Username: u.Name, UserDomainName: u.Domain, Password: u.Password,
+		ProjectID: h.account.ProjectID,
+	}
+}
+
+// IAMAuthorizer returns a new token authorizer for IAMURL and
+// IAMCredentials, with its own token cache. It panics, naming the fake's
+// package, only if auth.NewKeystone refuses them, which valid account
+// settings rule out.
+func (h *HuaweiServer) IAMAuthorizer() *auth.Keystone {
+	ks, err := auth.NewKeystone(h.IAMURL(), h.IAMCredentials())
+	if err != nil {
+		panic(h.pkg + ": IAMAuthorizer: " + err.Error())
+	}
+	return ks
+}
+
+// ExpireTokens makes every token issued so far invalid, as if its time had
+// run out on IAM's side.
+func (h *HuaweiServer) ExpireTokens() { h.tokens.ExpireAll() }
+
+// TokensIssued returns how many tokens the IAM endpoint has issued.
+func (h *HuaweiServer) TokensIssued() int { return h.tokens.Issued() }
+
+// huaweiGateway is the API gateway's credential check: a request passes
+// with the account's AK/SK signature or with a valid IAM token.
+type huaweiGateway struct {
+	aksk    *AKSKAuth
+	tokens  *Tokens
+	project string
+}
+
+// Check implements Authenticator. A request without X-Auth-Token gets the
+// AK/SK check's answer; one with it, the token check's.
+func (g *huaweiGateway) Check(r *http.Request) *Failure {
+	fail := g.aksk.Check(r)
+	if fail == nil {
+		return nil
+	}
+	tok := r.Header.Get("X-Auth-Token")
+	if tok == "" {
+		return fail
+	}
+	exp, known := tokenExpiry(g.tokens, tok)
+	switch {
+	case !known:
+		return &Failure{Status: http.StatusUnauthorized, Code: "APIGW.0301", Message: "Incorrect IAM authentication information: decrypt token fail"}
+	case !g.tokens.now().Before(exp):
+		return &Failure{Status: http.StatusUnauthorized, Code: "APIGW.0307", Message: "The token must be updated."}
+	}
+	if p := r.Header.Get("X-Project-Id"); p != "" && p != g.project {
+		return &Failure{Status: http.StatusUnauthorized, Code: "APIGW.0301", Message: "Incorrect IAM authentication information: project id mismatch"}
+	}
+	return nil
+}
+
+// tokenExpiry returns when tok expires and whether t issued it.
+func tokenExpiry(t *Tokens, tok string) (time.Time, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	exp, ok := t.tokens[tok]
+	return exp, ok
 }
 
 // GatewayError is the error document of Huawei Cloud's API gateway

@@ -75,10 +75,38 @@
 // Only ModelArts.50015001 and ModelArts.0104 are codes the service
 // documents; the others are the fake's own (see the constants).
 //
-// Requests must be signed with the server's AK/SK pair (AccessKey,
-// SecretKey, or Authorizer) within 15 minutes of real time and carry
-// X-Project-Id equal to ProjectID; otherwise the answer is 401 APIGW.0301.
-// WithoutAuth turns the check off.
+// # Credentials
+//
+// A request is accepted with either of the credentials Huawei Cloud's API
+// gateway takes (the gateway routes first: a path the fake does not serve
+// gets 404 CodeRouteNotFound whatever the credentials):
+//
+//   - An AK/SK signature by the server's key pair (AccessKey, SecretKey,
+//     or Authorizer) within 15 minutes of real time, with X-Project-Id
+//     equal to ProjectID; otherwise the answer is 401 APIGW.0301
+//     (CodeBadSignature).
+//   - An IAM token in X-Auth-Token. The fake serves Huawei IAM's token
+//     endpoint beside the service: POST /v3/auth/tokens under IAMURL, in
+//     the Keystone v3 form, answering 201 with the token in
+//     X-Subject-Token. It accepts the user of IAMCredentials (it checks
+//     the user name and password, not the user's domain nor the scope
+//     asked for), and its tokens are scoped to ProjectID and last 24 hours
+//     of real time. IAMAuthorizer returns a ready authorizer:
+//     modelarts.NewClient(srv.URL(), srv.ProjectID(), srv.IAMAuthorizer()). A
+//     request with a token needs no X-Project-Id; if it carries one, it
+//     must be ProjectID, or it is refused with 401 CodeBadSignature as a
+//     signed request would be (the fake's choice: the service does not
+//     document this case). An expired token gets 401 APIGW.0307, a token
+//     the fake never issued 401 CodeBadSignature.
+//
+// ExpireTokens expires every token issued so far, to test that your code
+// renews its token (the SDK's authorizer does it once and replays the
+// refused request); TokensIssued counts the tokens. Token requests are
+// counted by Calls under "IssueToken", and a fault set for any operation
+// ("") can hit them too.
+//
+// WithoutAuth turns both checks off (the token endpoint still issues
+// tokens).
 //
 // # Faults
 //

@@ -90,7 +90,8 @@ const (
 	CodeRouteNotFound = "APIGW.0101"
 	// CodeBadSignature (HTTP 401) is the API gateway's answer to a missing
 	// or wrong signature, an unknown access key, an X-Sdk-Date more than
-	// 15 minutes from real time, or a wrong X-Project-Id.
+	// 15 minutes from real time, or a wrong X-Project-Id, and to an IAM
+	// token the fake did not issue.
 	CodeBadSignature = modelarts.CodeBadSignature
 	// CodeThrottled (HTTP 429) is the API gateway's throttling code, sent
 	// by Throttle.
@@ -109,6 +110,7 @@ const (
 type Server struct {
 	*fake.Server
 
+	iam                 *fake.HuaweiServer
 	account             fake.HuaweiAccount
 	checkFor, createFor time.Duration
 	noJobByID           bool
@@ -141,7 +143,8 @@ func WithCredentials(accessKey, secretKey, projectID string) Option {
 	}
 }
 
-// WithoutAuth accepts requests whatever their signature and X-Project-Id.
+// WithoutAuth accepts requests whatever their signature, IAM token and
+// X-Project-Id; the IAM endpoint still issues tokens.
 // The project ID in the path is still checked.
 func WithoutAuth() Option {
 	return func(s *settings) { s.NoAuth = true }
@@ -186,13 +189,15 @@ func NewServer(opts ...Option) *Server {
 	case st.checkFor < 0 || st.createFor < 0:
 		panic(fmt.Sprintf("modelartstest: WithJobDurations: negative duration (%v, %v)", st.checkFor, st.createFor))
 	}
+	// ModelArts answers its own codes in the API gateway's form too.
+	hw := st.Start("modelartstest", fake.Config{
+		Name:         "modelarts",
+		ErrorBody:    fake.GatewayErrorBody,
+		ThrottleCode: CodeThrottled,
+	})
 	s := &Server{
-		// ModelArts answers its own codes in the API gateway's form too.
-		Server: st.Start("modelartstest", fake.Config{
-			Name:         "modelarts",
-			ErrorBody:    fake.GatewayErrorBody,
-			ThrottleCode: CodeThrottled,
-		}),
+		Server:   hw.Server,
+		iam:      hw,
 		account:  st.Account,
 		checkFor: st.checkFor, createFor: st.createFor,
 		noJobByID: st.noJobByID,
@@ -226,6 +231,32 @@ func (s *Server) ProjectID() string { return s.account.ProjectID }
 // Authorizer returns an AK/SK signer for the server's key pair, ready for
 // modelarts.NewClient.
 func (s *Server) Authorizer() auth.Authorizer { return s.account.Authorizer() }
+
+// IAMURL returns the URL of the fake's IAM token endpoint
+// ("<URL>/v3", serving POST /v3/auth/tokens); pass it to auth.NewKeystone
+// with IAMCredentials.
+func (s *Server) IAMURL() string { return s.iam.IAMURL() }
+
+// IAMCredentials returns credentials the fake's IAM endpoint accepts: an
+// IAM user by name and domain with its password, scoped to ProjectID. The
+// values are invented and work nowhere else.
+func (s *Server) IAMCredentials() auth.KeystoneCredentials { return s.iam.IAMCredentials() }
+
+// IAMAuthorizer returns a new IAM token authorizer for IAMURL and
+// IAMCredentials, ready for modelarts.NewClient in place of Authorizer. Each
+// call returns one with its own token cache; it fetches its first token on
+// first use and renews it once when the fake rejects it. It panics only if
+// auth.NewKeystone refused the fake's own settings, which cannot happen.
+func (s *Server) IAMAuthorizer() *auth.Keystone { return s.iam.IAMAuthorizer() }
+
+// ExpireTokens makes every IAM token issued so far invalid, as if its
+// time had run out: the next requests carrying one get 401 APIGW.0307, and
+// an authorizer from IAMAuthorizer renews its token once and replays them.
+// Tokens issued afterwards are valid.
+func (s *Server) ExpireTokens() { s.iam.ExpireTokens() }
+
+// TokensIssued returns how many tokens the fake's IAM endpoint has issued.
+func (s *Server) TokensIssued() int { return s.iam.TokensIssued() }
 
 // checkProject answers requests whose path names another project.
 func (s *Server) checkProject(r *fake.Request) (fake.Response, bool) {

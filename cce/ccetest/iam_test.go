@@ -1,0 +1,127 @@
+package ccetest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/cce"
+	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
+)
+
+// iamClient is a client of srv for project, authorized by authz.
+func iamClient(t *testing.T, srv *ccetest.Server, project string, authz auth.Authorizer) *cce.Client {
+	t.Helper()
+	c, err := cce.NewClient(srv.URL(), project, authz, cloudmigrate.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// tokenOf returns the token ks sends, fetching it first if needed.
+func tokenOf(t *testing.T, ks *auth.Keystone) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://token.invalid/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Authorize(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	return req.Header.Get("X-Auth-Token")
+}
+
+func TestIAMCredentials(t *testing.T) {
+	srv := ccetest.NewServer(ccetest.WithCredentials("AKOTHER", "sk-other", "project-other"))
+	defer srv.Close()
+	if got, want := srv.IAMURL(), srv.URL()+"/v3"; got != want {
+		t.Errorf("IAMURL %q, want %q", got, want)
+	}
+	cred := srv.IAMCredentials()
+	if cred.Username == "" || cred.UserDomainName == "" || cred.Password == "" || cred.ProjectID != "project-other" ||
+		cred.Method() != "password" || cred.Validate() != nil {
+		t.Errorf("IAMCredentials %v", cred)
+	}
+	info, err := srv.IAMAuthorizer().TokenInfo(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ProjectID != "project-other" {
+		t.Errorf("token scoped to %q, want project-other", info.ProjectID)
+	}
+	if n := srv.TokensIssued(); n != 1 {
+		t.Errorf("TokensIssued %d, want 1", n)
+	}
+}
+
+// A client authorized by an IAM token migrates nodes and waits for the job
+// like a signed one.
+func TestMigrateWithAnIAMToken(t *testing.T) {
+	srv, _ := newEnv(t)
+	c := iamClient(t, srv, srv.ProjectID(), srv.IAMAuthorizer())
+	ctx := ctxT(t)
+
+	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status.Phase != cce.PhaseSuccess || job.Metadata.UID != task.JobID() {
+		t.Errorf("final job %+v", job)
+	}
+	for _, uid := range []string{node1, node2} {
+		if n, _ := srv.Node(uid); n.ClusterID != dstID || n.MigrationJobID != "" {
+			t.Errorf("node %s after the job: %+v", uid, n)
+		}
+	}
+	if n := srv.TokensIssued(); n != 1 {
+		t.Errorf("TokensIssued %d, want 1", n)
+	}
+	if n := srv.Calls(ccetest.OpMigrateNodes); n != 1 {
+		t.Errorf("%d migrations sent, want 1", n)
+	}
+}
+
+func TestIAMTokenRefusals(t *testing.T) {
+	srv, _ := newEnv(t)
+	ctx := ctxT(t)
+	tok := tokenOf(t, srv.IAMAuthorizer())
+	migrate := func(project string, authz auth.Authorizer) error {
+		_, err := iamClient(t, srv, project, authz).MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
+		return err
+	}
+
+	// A token of another fake, or none at all.
+	apiError(t, migrate(srv.ProjectID(), auth.StaticToken("gAAAAnotfromthisfake")), http.StatusUnauthorized, ccetest.CodeBadSignature)
+	// The right token for another project: the gateway refuses it before
+	// the service sees the path.
+	apiError(t, migrate("0123456789abcdef0123456789abcdef", auth.StaticToken(tok)), http.StatusUnauthorized, ccetest.CodeBadSignature)
+	// An expired token, with nothing to renew it.
+	srv.ExpireTokens()
+	apiError(t, migrate(srv.ProjectID(), auth.StaticToken(tok)), http.StatusUnauthorized, "APIGW.0307")
+
+	if n, _ := srv.Node(node1); n.ClusterID != srcID || n.MigrationJobID != "" {
+		t.Errorf("a refused request moved the node: %+v", n)
+	}
+	if n := srv.Calls(ccetest.OpMigrateNodes); n != 3 {
+		t.Errorf("%d migrations received, want 3", n)
+	}
+}
+
+func TestIAMTokenWithoutAuth(t *testing.T) {
+	srv, _ := newEnv(t, ccetest.WithoutAuth())
+	c := iamClient(t, srv, srv.ProjectID(), srv.IAMAuthorizer())
+	if _, err := c.MigrateNodes(ctxT(t), srcID, dstID, sshSpec(node1)); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.TokensIssued(); n != 1 {
+		t.Errorf("TokensIssued %d, want 1", n)
+	}
+}

@@ -1,0 +1,124 @@
+package ecstest_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/ecs"
+	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
+)
+
+// tokenOf returns the token ks sends, fetching it first if needed.
+func tokenOf(t *testing.T, ks *auth.Keystone) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://token.invalid/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Authorize(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	return req.Header.Get("X-Auth-Token")
+}
+
+func TestIAMCredentials(t *testing.T) {
+	srv := ecstest.NewServer(ecstest.WithCredentials("AKOTHER", "sk-other", "project-other"))
+	defer srv.Close()
+	if got, want := srv.IAMURL(), srv.URL()+"/v3"; got != want {
+		t.Errorf("IAMURL %q, want %q", got, want)
+	}
+	cred := srv.IAMCredentials()
+	if cred.Username == "" || cred.UserDomainName == "" || cred.Password == "" || cred.ProjectID != "project-other" ||
+		cred.Method() != "password" || cred.Validate() != nil {
+		t.Errorf("IAMCredentials %v", cred)
+	}
+	info, err := srv.IAMAuthorizer().TokenInfo(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ProjectID != "project-other" {
+		t.Errorf("token scoped to %q, want project-other", info.ProjectID)
+	}
+	if n := srv.TokensIssued(); n != 1 {
+		t.Errorf("TokensIssued %d, want 1", n)
+	}
+}
+
+// A client authorized by an IAM token migrates a server and waits for the
+// job like a signed one.
+func TestMigrateWithAnIAMToken(t *testing.T) {
+	srv := ecstest.NewServer()
+	defer srv.Close()
+	srv.AddHost(hostA, hostB)
+	srv.AddServer(ecstest.ServerInfo{ID: serverA, Status: ecstest.StatusShutoff, HostID: hostA})
+	c := newClient(t, srv, srv.ProjectID(), srv.IAMAuthorizer())
+	ctx := context.Background()
+
+	res, err := c.ColdMigrate(ctx, serverA, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, seen := stepping(srv, time.Minute)
+	job, err := c.WaitForJob(ctx, res.JobID, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Status != ecs.JobSuccess || job.ID != res.JobID || len(*seen) < 2 {
+		t.Errorf("final job %+v after %d polls", job, len(*seen))
+	}
+	if info := mustState(t, srv, serverA); info.HostID != hostB || info.MigrationJobID != "" {
+		t.Errorf("after the job: %+v", info)
+	}
+	if n := srv.TokensIssued(); n != 1 {
+		t.Errorf("TokensIssued %d, want 1", n)
+	}
+	if n := srv.Calls(ecstest.OpColdMigrate); n != 1 {
+		t.Errorf("%d cold migrations sent, want 1", n)
+	}
+}
+
+func TestIAMTokenRefusals(t *testing.T) {
+	srv := ecstest.NewServer()
+	defer srv.Close()
+	srv.AddHost(hostA, hostB)
+	srv.AddServer(ecstest.ServerInfo{ID: serverA, Status: ecstest.StatusShutoff, HostID: hostA})
+	ctx := context.Background()
+	tok := tokenOf(t, srv.IAMAuthorizer())
+	migrate := func(project string, authz auth.Authorizer) error {
+		_, err := newClient(t, srv, project, authz).ColdMigrate(ctx, serverA, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
+		return err
+	}
+
+	// A token of another fake, or none at all.
+	apiError(t, migrate(srv.ProjectID(), auth.StaticToken("gAAAAnotfromthisfake")), http.StatusUnauthorized, ecstest.CodeBadSignature)
+	// The right token for another project: the gateway refuses it before
+	// the service sees the path.
+	apiError(t, migrate("0123456789abcdef0123456789abcdef", auth.StaticToken(tok)), http.StatusUnauthorized, ecstest.CodeBadSignature)
+	// An expired token, with nothing to renew it.
+	srv.ExpireTokens()
+	apiError(t, migrate(srv.ProjectID(), auth.StaticToken(tok)), http.StatusUnauthorized, "APIGW.0307")
+
+	if info := mustState(t, srv, serverA); info.MigrationJobID != "" || len(srv.JobIDs()) != 0 {
+		t.Errorf("a refused request started something: %+v", info)
+	}
+	if n := srv.Calls(ecstest.OpColdMigrate); n != 3 {
+		t.Errorf("%d cold migrations received, want 3", n)
+	}
+}
+
+func TestIAMTokenWithoutAuth(t *testing.T) {
+	srv := ecstest.NewServer(ecstest.WithoutAuth())
+	defer srv.Close()
+	srv.AddHost(hostA, hostB)
+	srv.AddServer(ecstest.ServerInfo{ID: serverA, Status: ecstest.StatusShutoff, HostID: hostA})
+	c := newClient(t, srv, srv.ProjectID(), srv.IAMAuthorizer())
+	if _, err := c.ColdMigrate(context.Background(), serverA, &ecs.ColdMigrateOptions{DedicatedHostID: hostB}); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.TokensIssued(); n != 1 {
+		t.Errorf("TokensIssued %d, want 1", n)
+	}
+}
