@@ -219,28 +219,3 @@ func (id *Identity) Mount(s *Server, prefix string) {
 func keystoneError(code int, title, msg string) any {
 	return map[string]any{"error": map[string]any{"code": code, "title": title, "message": msg}}
 }
-
-// AnyOf accepts a request that any of auths accepts: a Huawei service takes
-// an AK/SK signature or an IAM token. When all refuse, the failure of the
-// one that applies to the request is returned: the token check's for a
-// request with X-Auth-Token, else the first.
-func AnyOf(auths ...Authenticator) Authenticator { return anyOf(auths) }
-
-type anyOf []Authenticator
-
-func (a anyOf) Check(r *http.Request) *Failure {
-	var first *Failure
-	for _, auth := range a {
-		f := auth.Check(r)
-		if f == nil {
-			return nil
-		}
-		if _, isToken := auth.(*Tokens); isToken && r.Header.Get("X-Auth-Token") != "" {
-			return f
-		}
-		if first == nil {
-			first = f
-		}
-	}
-	return first
-}

@@ -283,31 +283,3 @@ func TestConnectionsCountsAcceptedConnections(t *testing.T) {
 		t.Errorf("calls %d, want 9", s.Calls("Echo"))
 	}
 }
-
-func TestAnyOfAcceptsEitherCredential(t *testing.T) {
-	tokens := &Tokens{}
-	tok, _ := tokens.Issue()
-	s := newTestServer(t, AnyOf(&AKSKAuth{Keys: map[string]string{"AKEXAMPLE0001": "sk-1"}}, tokens))
-
-	signed, _ := http.NewRequest(http.MethodPost, s.URL()+"/echo/x", strings.NewReader(`{}`))
-	signed.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(`{}`)), nil }
-	if err := auth.NewAKSK("AKEXAMPLE0001", "sk-1").Authorize(context.Background(), signed); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(signed)
-	if err != nil || resp.StatusCode != 200 {
-		t.Fatalf("signature: %v %v", resp, err)
-	}
-	resp.Body.Close()
-	if resp, _, _ := post(t, s.URL()+"/echo/x", `{}`, http.Header{"X-Auth-Token": {tok}}); resp.StatusCode != 200 {
-		t.Errorf("token: %d", resp.StatusCode)
-	}
-	resp, data, _ := post(t, s.URL()+"/echo/x", `{}`, http.Header{"X-Auth-Token": {"forged"}})
-	if resp.StatusCode != 401 || !bytes.Contains(data, []byte("Unauthorized")) {
-		t.Errorf("forged token: %d %s (want the token check's failure)", resp.StatusCode, data)
-	}
-	resp, data, _ = post(t, s.URL()+"/echo/x", `{}`, nil)
-	if resp.StatusCode != 401 || !bytes.Contains(data, []byte("APIGW.0301")) {
-		t.Errorf("no credentials: %d %s (want the signature check's failure)", resp.StatusCode, data)
-	}
-}
