@@ -1,11 +1,9 @@
 package cce_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -13,6 +11,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/cce"
+	"github.com/cloudmigrate/cloudmigrate/internal/benchkit"
 )
 
 // The two benchmarks below send the same 200-node migration to the same
@@ -59,14 +58,10 @@ func benchServer(b *testing.B) *httptest.Server {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("X-Request-Id", "bench")
-		_, _ = w.Write(reply)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
+	return benchkit.Reply(b, "", http.Header{
+		"Content-Type": {"application/json"},
+		"X-Request-Id": {"bench"},
+	}, reply)
 }
 
 func BenchmarkMigrateNodes200(b *testing.B) {
@@ -134,19 +129,12 @@ func BenchmarkMigrateNodes200Plain(b *testing.B) {
 		body.Spec.Nodes = append(body.Spec.Nodes, plainNode{u})
 	}
 	// The SDK sends these headers on this request; send the same.
-	header := http.Header{
-		"Content-Type": {"application/json"},
-		"Accept":       {"application/json"},
-		"User-Agent":   {"cloudmigrate-go/0.1.0"},
-		"X-Project-Id": {benchProject},
-		"X-Auth-Token": {benchToken},
-	}
+	header := benchkit.Header(benchProject, benchToken, true)
 	req := struct {
 		APIVersion string    `json:"apiVersion"`
 		Kind       string    `json:"kind"`
 		Spec       plainSpec `json:"spec"`
 	}{body.APIVersion, body.Kind, body.Spec}
-	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -154,26 +142,8 @@ func BenchmarkMigrateNodes200Plain(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r, err := http.NewRequestWithContext(ctx, http.MethodPut, url, bytes.NewReader(buf))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for k, v := range header {
-			r.Header[k] = v
-		}
-		resp, err := hc.Do(r)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			b.Fatalf("status %d", resp.StatusCode)
-		}
 		var task plainTask
-		if err := json.NewDecoder(resp.Body).Decode(&task); err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		benchkit.Do(b, hc, http.MethodPut, url, header, buf, &task)
 		if task.Status.JobID != benchJob || len(task.Spec.Nodes) != 200 {
 			b.Fatalf("job %q, %d nodes", task.Status.JobID, len(task.Spec.Nodes))
 		}

@@ -1,14 +1,10 @@
 package ecs_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -16,6 +12,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/ecs"
+	"github.com/cloudmigrate/cloudmigrate/internal/benchkit"
 )
 
 // Each SDK benchmark below has a ...Plain twin that sends the same request
@@ -33,32 +30,10 @@ const (
 	benchJobPath     = "/v1/" + benchProject + "/jobs/" + benchJobID
 )
 
-// benchReply starts a loopback server that drains each request and answers
-// body with status 200, as ECS does, when the method and request URI are
-// want ("GET /v1/..."), and 404 otherwise, so an SDK and a hand-written
-// benchmark can only pass by sending the same request.
-func benchReply(b *testing.B, want string, body []byte) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		if r.Method+" "+r.RequestURI != want {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		h["Content-Type"] = []string{"application/json;charset=UTF-8"}
-		h["X-Request-Id"] = []string{"bench-request"}
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
-
-func benchTestdata(b *testing.B, name string) []byte {
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
+// benchAnswer is the header ECS answers with.
+var benchAnswer = http.Header{
+	"Content-Type": {"application/json;charset=UTF-8"},
+	"X-Request-Id": {"bench-request"},
 }
 
 func benchClient(b *testing.B, srv *httptest.Server) *ecs.Client {
@@ -70,50 +45,11 @@ func benchClient(b *testing.B, srv *httptest.Server) *ecs.Client {
 	return c
 }
 
-// benchHeader is what the SDK sends with every request of these benchmarks.
-func benchHeader(withBody bool) http.Header {
-	h := http.Header{
-		"Accept":       {"application/json"},
-		"User-Agent":   {"cloudmigrate-go/0.1.0"},
-		"X-Project-Id": {benchProject},
-		"X-Auth-Token": {benchToken},
-	}
-	if withBody {
-		h["Content-Type"] = []string{"application/json"}
-	}
-	return h
-}
-
-// benchDo sends one request by hand and decodes a 200 answer into out.
-func benchDo(b *testing.B, hc *http.Client, method, url string, header http.Header, body []byte, out any) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, url, rd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	err = json.NewDecoder(resp.Body).Decode(out)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK {
-		b.Fatalf("status %d: %v", resp.StatusCode, err)
-	}
-}
-
 // BenchmarkColdMigrate starts a cold migration to a dedicated host through
 // the SDK: validation, body encoding, headers, authorization, the pipeline
 // and decoding of the {"job_id": ...} answer.
 func BenchmarkColdMigrate(b *testing.B) {
-	srv := benchReply(b, "POST "+benchMigratePath, benchTestdata(b, "migrate_response.json"))
+	srv := benchkit.Reply(b, "POST "+benchMigratePath, benchAnswer, benchkit.Testdata(b, "migrate_response.json"))
 	c := benchClient(b, srv)
 	opts := &ecs.ColdMigrateOptions{DedicatedHostID: benchHost}
 	ctx := context.Background()
@@ -130,10 +66,10 @@ func BenchmarkColdMigrate(b *testing.B) {
 // BenchmarkColdMigratePlain is BenchmarkColdMigrate by hand: the same
 // POST, headers and body, decoded into the same result type.
 func BenchmarkColdMigratePlain(b *testing.B) {
-	srv := benchReply(b, "POST "+benchMigratePath, benchTestdata(b, "migrate_response.json"))
+	srv := benchkit.Reply(b, "POST "+benchMigratePath, benchAnswer, benchkit.Testdata(b, "migrate_response.json"))
 	hc := cleanhttp.DefaultPooledClient()
 	url := srv.URL + benchMigratePath
-	header := benchHeader(true)
+	header := benchkit.Header(benchProject, benchToken, true)
 	body := ecs.ColdMigrateRequest{Migrate: &ecs.MigrateTarget{DedicatedHostID: benchHost}}
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -143,7 +79,7 @@ func BenchmarkColdMigratePlain(b *testing.B) {
 			b.Fatal(err)
 		}
 		var res ecs.ColdMigrateResult
-		benchDo(b, hc, http.MethodPost, url, header, buf, &res)
+		benchkit.Do(b, hc, http.MethodPost, url, header, buf, &res)
 		if res.JobID != benchJobID {
 			b.Fatal(res)
 		}
@@ -153,7 +89,7 @@ func BenchmarkColdMigratePlain(b *testing.B) {
 // BenchmarkGetJob reads a running job with two sub-jobs
 // (testdata/job_running.json) through the SDK.
 func BenchmarkGetJob(b *testing.B) {
-	srv := benchReply(b, "GET "+benchJobPath, benchTestdata(b, "job_running.json"))
+	srv := benchkit.Reply(b, "GET "+benchJobPath, benchAnswer, benchkit.Testdata(b, "job_running.json"))
 	c := benchClient(b, srv)
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -169,15 +105,15 @@ func BenchmarkGetJob(b *testing.B) {
 // BenchmarkGetJobPlain is BenchmarkGetJob by hand, decoding into the same
 // ecs.Job type (so both pay for its time parsing).
 func BenchmarkGetJobPlain(b *testing.B) {
-	srv := benchReply(b, "GET "+benchJobPath, benchTestdata(b, "job_running.json"))
+	srv := benchkit.Reply(b, "GET "+benchJobPath, benchAnswer, benchkit.Testdata(b, "job_running.json"))
 	hc := cleanhttp.DefaultPooledClient()
 	url := srv.URL + benchJobPath
-	header := benchHeader(false)
+	header := benchkit.Header(benchProject, benchToken, false)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		var job ecs.Job
-		benchDo(b, hc, http.MethodGet, url, header, nil, &job)
+		benchkit.Do(b, hc, http.MethodGet, url, header, nil, &job)
 		if job.Status != ecs.JobRunning || len(job.Entities.SubJobs) != 2 {
 			b.Fatal(job)
 		}

@@ -1,20 +1,17 @@
 package manila_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/go-cleanhttp"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/benchkit"
 	"github.com/cloudmigrate/cloudmigrate/manila"
 )
 
@@ -29,29 +26,23 @@ const (
 	benchAction  = "/v2/" + project + "/share-servers/" + serverID + "/action"
 )
 
-// benchProgressServer answers the share-server progress action with the
-// api-ref sample, and anything else with 404, so both benchmarks can only
-// pass by sending the same request.
+// benchProgressServer answers the share-server progress action, sent with
+// the pinned microversion, with the api-ref sample, and anything else with
+// 404, so both benchmarks can only pass by sending the same request.
 func benchProgressServer(b *testing.B) *httptest.Server {
-	body, err := os.ReadFile(filepath.Join("testdata", "share-server-migration", "share-server-migration-get-progress-response.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
+	reply := benchkit.Answer("", http.Header{
+		"Content-Type":                   {"application/json"},
+		"X-Openstack-Manila-Api-Version": {benchVersion},
+		"X-Compute-Request-Id":           {"req-bench"},
+	}, benchkit.Testdata(b, "share-server-migration/share-server-migration-get-progress-response.json"))
+	return benchkit.Serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost || r.RequestURI != benchAction ||
 			r.Header.Get(auth.HeaderManilaAPIVersion) != benchVersion {
 			http.NotFound(w, r)
 			return
 		}
-		h := w.Header()
-		h["Content-Type"] = []string{"application/json"}
-		h["X-Openstack-Manila-Api-Version"] = []string{benchVersion}
-		h["X-Compute-Request-Id"] = []string{"req-bench"}
-		_, _ = w.Write(body)
+		reply.ServeHTTP(w, r)
 	}))
-	b.Cleanup(srv.Close)
-	return srv
 }
 
 // BenchmarkGetMigrationProgress polls the progress of a share-server
@@ -84,16 +75,10 @@ func BenchmarkGetMigrationProgressPlain(b *testing.B) {
 	srv := benchProgressServer(b)
 	hc := cleanhttp.DefaultPooledClient()
 	url := srv.URL + benchAction
-	header := http.Header{
-		"Content-Type": {"application/json"},
-		"Accept":       {"application/json"},
-		"User-Agent":   {"cloudmigrate-go/0.1.0"},
-		"X-Auth-Token": {benchToken},
-		// The two headers of an experimental Manila call.
-		auth.HeaderManilaAPIVersion:      {benchVersion},
-		auth.HeaderManilaAPIExperimental: {"True"},
-	}
-	ctx := context.Background()
+	header := benchkit.Header("", benchToken, true)
+	// The two headers of an experimental Manila call.
+	header[auth.HeaderManilaAPIVersion] = []string{benchVersion}
+	header[auth.HeaderManilaAPIExperimental] = []string{"True"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -101,23 +86,10 @@ func BenchmarkGetMigrationProgressPlain(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(buf))
-		if err != nil {
-			b.Fatal(err)
-		}
-		for k, v := range header {
-			req.Header[k] = v
-		}
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
 		var p manila.MigrationProgress
-		err = json.NewDecoder(resp.Body).Decode(&p)
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err != nil || resp.StatusCode != http.StatusOK || p.TotalProgress != 50 || p.DestinationShareServerID != destID {
-			b.Fatalf("status %d: %v %v", resp.StatusCode, p, err)
+		benchkit.Do(b, hc, http.MethodPost, url, header, buf, &p)
+		if p.TotalProgress != 50 || p.DestinationShareServerID != destID {
+			b.Fatal(p)
 		}
 	}
 }

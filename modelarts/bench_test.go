@@ -1,15 +1,11 @@
 package modelarts_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,6 +13,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/benchkit"
 	"github.com/cloudmigrate/cloudmigrate/modelarts"
 )
 
@@ -34,38 +31,16 @@ const (
 	benchNodesURI    = "/v2/" + testProject + "/pools/" + benchPool + "/nodes?limit=100"
 )
 
-// benchReply starts a loopback server that drains each request and answers
-// body with status 200 when the method and request URI are want ("GET
-// /v2/..."), and 404 otherwise, so an SDK and a hand-written benchmark can
-// only pass by sending the same request.
-func benchReply(b *testing.B, want string, body []byte) *httptest.Server {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		if r.Method+" "+r.RequestURI != want {
-			http.NotFound(w, r)
-			return
-		}
-		h := w.Header()
-		h["Content-Type"] = []string{"application/json"}
-		h["X-Request-Id"] = []string{"bench-request"}
-		_, _ = w.Write(body)
-	}))
-	b.Cleanup(srv.Close)
-	return srv
-}
-
-func benchTestdata(b *testing.B, name string) []byte {
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return data
+// benchAnswer is the header ModelArts answers with.
+var benchAnswer = http.Header{
+	"Content-Type": {"application/json"},
+	"X-Request-Id": {"bench-request"},
 }
 
 // benchSeedRequest is the seed's example request (testdata/batch_migrate_request.json).
 func benchSeedRequest(b *testing.B) *modelarts.BatchMigrateRequest {
 	var req modelarts.BatchMigrateRequest
-	if err := json.Unmarshal(benchTestdata(b, "batch_migrate_request.json"), &req); err != nil {
+	if err := json.Unmarshal(benchkit.Testdata(b, "batch_migrate_request.json"), &req); err != nil {
 		b.Fatal(err)
 	}
 	return &req
@@ -95,50 +70,11 @@ func benchClient(b *testing.B, srv *httptest.Server) *modelarts.Client {
 	return c
 }
 
-// benchHeader is what the SDK sends with every request of these benchmarks.
-func benchHeader(withBody bool) http.Header {
-	h := http.Header{
-		"Accept":       {"application/json"},
-		"User-Agent":   {"cloudmigrate-go/0.1.0"},
-		"X-Project-Id": {testProject},
-		"X-Auth-Token": {benchToken},
-	}
-	if withBody {
-		h["Content-Type"] = []string{"application/json"}
-	}
-	return h
-}
-
-// benchDo sends one request by hand and decodes a 200 answer into out.
-func benchDo(b *testing.B, hc *http.Client, method, url string, header http.Header, body []byte, out any) {
-	var rd io.Reader
-	if body != nil {
-		rd = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, url, rd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		b.Fatal(err)
-	}
-	err = json.NewDecoder(resp.Body).Decode(out)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil || resp.StatusCode != http.StatusOK {
-		b.Fatalf("status %d: %v", resp.StatusCode, err)
-	}
-}
-
 // BenchmarkBatchMigrateNodes sends the seed's cross-pool migration through
 // the SDK: request validation, encoding, headers, the pipeline and
 // decoding of the job ID.
 func BenchmarkBatchMigrateNodes(b *testing.B) {
-	srv := benchReply(b, "POST "+benchMigratePath, benchTestdata(b, "batch_migrate_response.json"))
+	srv := benchkit.Reply(b, "POST "+benchMigratePath, benchAnswer, benchkit.Testdata(b, "batch_migrate_response.json"))
 	c := benchClient(b, srv)
 	req := benchSeedRequest(b)
 	ctx := context.Background()
@@ -156,10 +92,10 @@ func BenchmarkBatchMigrateNodes(b *testing.B) {
 // the same request value marshalled, the same headers, the same result
 // type.
 func BenchmarkBatchMigrateNodesPlain(b *testing.B) {
-	srv := benchReply(b, "POST "+benchMigratePath, benchTestdata(b, "batch_migrate_response.json"))
+	srv := benchkit.Reply(b, "POST "+benchMigratePath, benchAnswer, benchkit.Testdata(b, "batch_migrate_response.json"))
 	hc := cleanhttp.DefaultPooledClient()
 	url := srv.URL + benchMigratePath
-	header := benchHeader(true)
+	header := benchkit.Header(testProject, benchToken, true)
 	req := benchSeedRequest(b)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -169,7 +105,7 @@ func BenchmarkBatchMigrateNodesPlain(b *testing.B) {
 			b.Fatal(err)
 		}
 		var res modelarts.BatchMigrateResult
-		benchDo(b, hc, http.MethodPost, url, header, buf, &res)
+		benchkit.Do(b, hc, http.MethodPost, url, header, buf, &res)
 		if res.JobID != benchJob {
 			b.Fatal(res)
 		}
@@ -179,7 +115,7 @@ func BenchmarkBatchMigrateNodesPlain(b *testing.B) {
 // BenchmarkListPoolNodes lists one page of 100 nodes through the SDK
 // iterator, consuming every node.
 func BenchmarkListPoolNodes(b *testing.B) {
-	srv := benchReply(b, "GET "+benchNodesURI, benchNodePage())
+	srv := benchkit.Reply(b, "GET "+benchNodesURI, benchAnswer, benchNodePage())
 	c := benchClient(b, srv)
 	opts := &modelarts.ListPoolNodesOptions{PageSize: benchPageLen}
 	ctx := context.Background()
@@ -204,10 +140,10 @@ func BenchmarkListPoolNodes(b *testing.B) {
 // BenchmarkListPoolNodesPlain is BenchmarkListPoolNodes by hand: the same
 // GET with ?limit=100, decoded into a page of the same *modelarts.Node.
 func BenchmarkListPoolNodesPlain(b *testing.B) {
-	srv := benchReply(b, "GET "+benchNodesURI, benchNodePage())
+	srv := benchkit.Reply(b, "GET "+benchNodesURI, benchAnswer, benchNodePage())
 	hc := cleanhttp.DefaultPooledClient()
 	url := srv.URL + benchNodesURI
-	header := benchHeader(false)
+	header := benchkit.Header(testProject, benchToken, false)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -217,7 +153,7 @@ func BenchmarkListPoolNodesPlain(b *testing.B) {
 			} `json:"metadata"`
 			Items []*modelarts.Node `json:"items"`
 		}
-		benchDo(b, hc, http.MethodGet, url, header, nil, &page)
+		benchkit.Do(b, hc, http.MethodGet, url, header, nil, &page)
 		n := 0
 		for _, node := range page.Items {
 			if node != nil && node.Status.Phase == modelarts.NodeAvailable {

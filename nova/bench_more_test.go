@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/benchkit"
 	"github.com/cloudmigrate/cloudmigrate/nova"
 )
 
@@ -227,14 +227,9 @@ func BenchmarkListMigrations10kPlain(b *testing.B) {
 	srv := benchPagingServer(b, total)
 	hc := cleanhttp.DefaultPooledClient()
 	first := srv.URL + benchListPath + "?limit=" + strconv.Itoa(benchPageSize)
-	header := http.Header{
-		"Accept":                       {"application/json"},
-		"User-Agent":                   {"cloudmigrate-go/0.1.0"},
-		"Openstack-Api-Version":        {"compute 2.80"},
-		"X-Openstack-Nova-Api-Version": {"2.80"},
-		"X-Auth-Token":                 {"tok-123"},
-	}
-	ctx := context.Background()
+	header := benchkit.Header("", "tok-123", false)
+	header["Openstack-Api-Version"] = []string{"compute 2.80"}
+	header["X-Openstack-Nova-Api-Version"] = []string{"2.80"}
 	heap := newHeapPeak()
 	runtime.GC()
 	b.ReportAllocs()
@@ -242,17 +237,6 @@ func BenchmarkListMigrations10kPlain(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		cons := benchConsumer{total: total, heap: heap}
 		for url := first; url != ""; {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			for k, v := range header {
-				req.Header[k] = v
-			}
-			resp, err := hc.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
 			var page struct {
 				Migrations []nova.Migration `json:"migrations"`
 				Links      []struct {
@@ -260,12 +244,7 @@ func BenchmarkListMigrations10kPlain(b *testing.B) {
 					Rel  string `json:"rel"`
 				} `json:"migrations_links"`
 			}
-			err = json.NewDecoder(resp.Body).Decode(&page)
-			_, _ = io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if err != nil || resp.StatusCode != http.StatusOK {
-				b.Fatalf("status %d: %v", resp.StatusCode, err)
-			}
+			benchkit.Do(b, hc, http.MethodGet, url, header, nil, &page)
 			for j := range page.Migrations {
 				cons.take(b, &page.Migrations[j])
 			}

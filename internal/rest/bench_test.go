@@ -2,9 +2,7 @@ package rest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/benchkit"
 )
 
 // benchJob is a 2 KiB job document shaped like the services' answers.
@@ -54,16 +53,12 @@ func benchServer(b *testing.B) *httptest.Server {
 	if len(body) < 1900 || len(body) > 2200 {
 		b.Fatalf("body is %d bytes, want about 2 KiB", len(body))
 	}
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(body)
-	}))
+	return benchkit.Reply(b, "", http.Header{"Content-Type": {"application/json"}}, body)
 }
 
 // BenchmarkPipelineGet is a GET through the SDK pipeline decoding 2 KiB.
 func BenchmarkPipelineGet(b *testing.B) {
 	srv := benchServer(b)
-	defer srv.Close()
 	c, err := New(srv.URL, auth.StaticToken("t"), []cloudmigrate.Option{cloudmigrate.WithHTTPClient(cleanhttp.DefaultPooledClient())})
 	if err != nil {
 		b.Fatal(err)
@@ -83,31 +78,15 @@ func BenchmarkPipelineGet(b *testing.B) {
 // encoding/json: the baseline the pipeline is compared with.
 func BenchmarkPlainGet(b *testing.B) {
 	srv := benchServer(b)
-	defer srv.Close()
 	hc := cleanhttp.DefaultPooledClient()
-	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/p1/jobs/j1", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
+		req := benchkit.NewRequest(b, http.MethodGet, srv.URL+"/v1/p1/jobs/j1", nil, nil)
 		req.Header.Set("Accept", "application/json")
 		req.Header.Set("User-Agent", "bench")
 		req.Header.Set("X-Auth-Token", "t")
-		resp, err := hc.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
 		var job benchJob
-		if resp.StatusCode != http.StatusOK {
-			b.Fatal(resp.Status)
-		}
-		if err := json.NewDecoder(resp.Body).Decode(&job); err != nil {
-			b.Fatal(err)
-		}
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		benchkit.Send(b, hc, req, &job)
 	}
 }
