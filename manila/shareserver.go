@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 	"net/http"
 	"time"
 )
@@ -164,19 +165,11 @@ func parseTimestamp(field string, raw json.RawMessage) (time.Time, error) {
 	if str == "" {
 		return time.Time{}, nil
 	}
-	s := str
-	if len(s) > 10 && s[10] == ' ' {
-		s = s[:10] + "T" + s[11:]
-	}
-	if v, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return v.UTC(), nil
-	}
-	// Without a zone; the layout accepts fractional seconds when parsing.
-	v, err := time.Parse("2006-01-02T15:04:05", s)
-	if err != nil {
+	t, ok := osapi.ParseTime(str)
+	if !ok {
 		return time.Time{}, fmt.Errorf("manila: %s: cannot read timestamp %q", field, str)
 	}
-	return v, nil
+	return t, nil
 }
 
 // errNoShareServer is returned when a 200 answer lacks the share_server

@@ -3,6 +3,7 @@ package nova
 import (
 	"bytes"
 	"errors"
+	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 	"time"
 )
 
@@ -63,44 +64,11 @@ func (t Time) String() string {
 // and must fall in the years 0000 to 9999 there. An empty string gives the
 // zero time.
 func ParseTime(s string) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if len(s) > 10 && s[10] == ' ' {
-		s = s[:10] + "T" + s[11:]
-	}
-	if hasZone(s) {
-		v, err := time.Parse(time.RFC3339Nano, s)
-		// An offset can move the instant out of the four-digit years
-		// nova's form (and MarshalJSON) can write; refuse such a time.
-		if y := v.UTC().Year(); err != nil || y < 0 || y > 9999 {
-			return time.Time{}, errors.New("nova: cannot read timestamp " + quote(s))
-		}
-		return v.UTC(), nil
-	}
-	// A layout without fractional seconds also accepts them when parsing.
-	v, err := time.Parse("2006-01-02T15:04:05", s)
-	if err != nil {
+	t, ok := osapi.ParseTime(s)
+	if !ok {
 		return time.Time{}, errors.New("nova: cannot read timestamp " + quote(s))
 	}
-	return v, nil
-}
-
-// hasZone reports whether the time part of s ends in Z or a ±hh:mm offset.
-func hasZone(s string) bool {
-	if len(s) <= 19 {
-		return false
-	}
-	tail := s[19:]
-	if tail[len(tail)-1] == 'Z' {
-		return true
-	}
-	for i := 0; i < len(tail); i++ {
-		if tail[i] == '+' || tail[i] == '-' {
-			return true
-		}
-	}
-	return false
+	return t, nil
 }
 
 func quote(s string) string {
