@@ -6,9 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 	"net/http"
 	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 )
 
 // shareServerPath is the share-server resource, relative to the endpoint.

@@ -3,8 +3,9 @@ package nova
 import (
 	"bytes"
 	"errors"
-	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 )
 
 // Time is a timestamp as nova writes it. Nova's migration records carry no
