@@ -31,33 +31,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/cce"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
-// errUsage reports bad flags; the flag package has already said why.
-var errUsage = errors.New("bad usage")
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	switch {
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "cce-consolidate: FAILED:", explain(err))
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("cce-consolidate", run, cli.Explain) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("cce-consolidate", flag.ContinueOnError)
@@ -74,7 +58,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return cli.ErrUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -167,7 +151,7 @@ func consolidate(ctx context.Context, out io.Writer, c *cce.Client, from, to, os
 		return err
 	}
 	fmt.Fprintf(out, "2. Job %s accepted; waiting\n", task.JobID())
-	job, err := c.WaitForJob(ctx, task.JobID(), append(poll, progress(out))...)
+	job, err := c.WaitForJob(ctx, task.JobID(), append(poll, cli.Progress(out))...)
 	if err != nil {
 		return err
 	}
@@ -180,36 +164,4 @@ func consolidate(ctx context.Context, out io.Writer, c *cce.Client, from, to, os
 		fmt.Fprintf(out, "   node %s: %s\n", name, sub.Status.Phase)
 	}
 	return nil
-}
-
-// progress prints a bar when the status word or tenth of the way changes.
-func progress(out io.Writer) jobs.Option {
-	last := ""
-	return jobs.WithProgress(func(s jobs.Status) {
-		bar := "[          ]    ?"
-		switch p := min(s.Progress, 100); {
-		case s.State == jobs.Succeeded:
-			bar = "[##########] 100%"
-		case p >= 0 && !s.State.Terminal():
-			bar = fmt.Sprintf("[%-10s] %3d%%", strings.Repeat("#", p/10), p)
-		}
-		if key := s.Word + bar[:12]; key != last {
-			last = key
-			fmt.Fprintf(out, "   %s %s\n", bar, cmp.Or(s.Word, "(starting)"))
-		}
-	})
-}
-
-// explain says why the run failed, with what support needs to know.
-func explain(err error) string {
-	var failed *jobs.FailedError
-	var apiErr *cloudmigrate.Error
-	switch {
-	case errors.As(err, &failed):
-		return fmt.Sprintf("job ended %s: %s", failed.Status.Word, failed.Status.Message)
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("refused with HTTP %d, code %s, request ID %s: %s",
-			apiErr.StatusCode, apiErr.Code, apiErr.RequestID, apiErr.Message)
-	}
-	return err.Error()
 }

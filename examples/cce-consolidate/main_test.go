@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
@@ -67,7 +68,7 @@ func TestFailedJob(t *testing.T) {
 	if !errors.As(err, &failed) {
 		t.Fatalf("err = %v, want a *jobs.FailedError", err)
 	}
-	if msg := explain(err); !strings.Contains(msg, ccetest.DefaultFailReason) {
+	if msg := cli.Explain(err); !strings.Contains(msg, ccetest.DefaultFailReason) {
 		t.Errorf("explain = %q, want the job's reason", msg)
 	}
 }
@@ -75,7 +76,7 @@ func TestFailedJob(t *testing.T) {
 func TestRefused(t *testing.T) {
 	t.Setenv("CCE_NODE_PASSWORD", "")
 	_, err := runFor(t, "-nodes", "node-9")
-	if msg := explain(err); !strings.Contains(msg, "code CCE.") || !strings.Contains(msg, "request ID ") {
+	if msg := cli.Explain(err); !strings.Contains(msg, "code CCE.") || !strings.Contains(msg, "request ID ") {
 		t.Errorf("explain = %q, want code and request ID", msg)
 	}
 }

@@ -21,40 +21,22 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/ecs"
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
-// errUsage reports bad flags; the flag package has already said why.
-var errUsage = errors.New("bad usage")
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	switch {
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "ecs-cold-migrate: FAILED:", explain(err))
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("ecs-cold-migrate", run, explain) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("ecs-cold-migrate", flag.ContinueOnError)
@@ -67,7 +49,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return cli.ErrUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -153,7 +135,7 @@ func migrate(ctx context.Context, out io.Writer, c *ecs.Client, serverID, hostID
 	fmt.Fprintf(out, "   job %s accepted (request %s)\n", res.JobID, res.RequestID)
 	fmt.Fprintln(out, "3. Waiting for the job")
 	start := time.Now()
-	job, err := c.WaitForJob(ctx, res.JobID, append(poll, progress(out))...)
+	job, err := c.WaitForJob(ctx, res.JobID, append(poll, cli.Progress(out))...)
 	if err != nil {
 		return err
 	}
@@ -161,38 +143,11 @@ func migrate(ctx context.Context, out io.Writer, c *ecs.Client, serverID, hostID
 	return nil
 }
 
-// progress prints a bar when the status word or tenth of the way changes.
-func progress(out io.Writer) jobs.Option {
-	last := ""
-	return jobs.WithProgress(func(s jobs.Status) {
-		bar := "[          ]    ?"
-		switch p := min(s.Progress, 100); {
-		case s.State == jobs.Succeeded:
-			bar = "[##########] 100%"
-		case p >= 0 && !s.State.Terminal():
-			bar = fmt.Sprintf("[%-10s] %3d%%", strings.Repeat("#", p/10), p)
-		}
-		if key := s.Word + bar[:12]; key != last {
-			last = key
-			fmt.Fprintf(out, "   %s %s\n", bar, cmp.Or(s.Word, "(starting)"))
-		}
-	})
-}
-
 // explain says why the run failed, with what support needs to know.
 func explain(err error) string {
-	var failed *jobs.FailedError
 	var apiErr *cloudmigrate.Error
-	switch {
-	case errors.As(err, &failed):
-		return fmt.Sprintf("job ended %s: code %s: %s", failed.Status.Word, failed.Status.Code, failed.Status.Message)
-	case errors.As(err, &apiErr):
-		hint := ""
-		if apiErr.Code == ecs.CodeServerNotStopped {
-			hint = " (stop the server first)"
-		}
-		return fmt.Sprintf("refused with HTTP %d, code %s, request ID %s: %s%s",
-			apiErr.StatusCode, apiErr.Code, apiErr.RequestID, apiErr.Message, hint)
+	if errors.As(err, &apiErr) && apiErr.Code == ecs.CodeServerNotStopped {
+		return cli.Explain(err) + " (stop the server first)"
 	}
-	return err.Error()
+	return cli.Explain(err)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
@@ -62,7 +63,7 @@ func TestRefused(t *testing.T) {
 }
 
 func TestBadFlag(t *testing.T) {
-	if _, err := runFor(t, "-no-such-flag"); !errors.Is(err, errUsage) {
-		t.Errorf("err = %v, want errUsage", err)
+	if _, err := runFor(t, "-no-such-flag"); !errors.Is(err, cli.ErrUsage) {
+		t.Errorf("err = %v, want cli.ErrUsage", err)
 	}
 }

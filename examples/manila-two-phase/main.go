@@ -29,34 +29,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"strings"
-	"syscall"
 	"time"
 
-	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/manila"
 	"github.com/cloudmigrate/cloudmigrate/manila/manilatest"
 )
 
-// errUsage reports bad flags; the flag package has already said why.
-var errUsage = errors.New("bad usage")
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	switch {
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "manila-two-phase: FAILED:", explain(err))
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("manila-two-phase", run, explain) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("manila-two-phase", flag.ContinueOnError)
@@ -74,7 +56,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return cli.ErrUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -133,7 +115,7 @@ func migrate(ctx context.Context, out io.Writer, c *manila.Client, id string, re
 	if err := c.StartMigration(ctx, id, (*manila.StartMigrationRequest)(req)); err != nil {
 		return err
 	}
-	opts := append(poll, progress(out))
+	opts := append(poll, cli.Progress(out))
 	if _, err := c.WaitForMigrationPhase1(ctx, id, opts...); err != nil {
 		return err
 	}
@@ -171,34 +153,11 @@ func migrate(ctx context.Context, out io.Writer, c *manila.Client, id string, re
 	return nil
 }
 
-// progress prints a bar when the status word or tenth of the way changes.
-func progress(out io.Writer) jobs.Option {
-	last := ""
-	return jobs.WithProgress(func(s jobs.Status) {
-		bar := "[          ]    ?"
-		switch p := min(s.Progress, 100); {
-		case s.State == jobs.Succeeded:
-			bar = "[##########] 100%"
-		case p >= 0 && !s.State.Terminal():
-			bar = fmt.Sprintf("[%-10s] %3d%%", strings.Repeat("#", p/10), p)
-		}
-		if key := s.Word + bar[:12]; key != last {
-			last = key
-			fmt.Fprintf(out, "   %s %s\n", bar, cmp.Or(s.Word, "(starting)"))
-		}
-	})
-}
-
 // explain says why the run failed, with what support needs to know.
 func explain(err error) string {
 	var failed *jobs.FailedError
-	var apiErr *cloudmigrate.Error
-	switch {
-	case errors.As(err, &failed):
+	if errors.As(err, &failed) {
 		return fmt.Sprintf("migration ended in %s", failed.Status.Word)
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("refused with HTTP %d, code %s, request ID %s: %s",
-			apiErr.StatusCode, apiErr.Code, apiErr.RequestID, apiErr.Message)
 	}
-	return err.Error()
+	return cli.Explain(err)
 }

@@ -29,35 +29,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
-	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/modelarts"
 	"github.com/cloudmigrate/cloudmigrate/modelarts/modelartstest"
 )
 
-// errUsage reports bad flags; the flag package has already said why.
-var errUsage = errors.New("bad usage")
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	switch {
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "modelarts-rebalance: FAILED:", explain(err))
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("modelarts-rebalance", run, cli.Explain) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("modelarts-rebalance", flag.ContinueOnError)
@@ -73,7 +56,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return cli.ErrUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -160,7 +143,7 @@ func rebalance(ctx context.Context, out io.Writer, c *modelarts.Client, from, to
 		return err
 	}
 	fmt.Fprintf(out, "   job %s accepted (request %s); waiting\n", res.JobID, res.RequestID)
-	job, err := c.WaitForJob(ctx, from, res.JobID, append(poll, progress(out))...)
+	job, err := c.WaitForJob(ctx, from, res.JobID, append(poll, cli.Progress(out))...)
 	if err != nil {
 		return err
 	}
@@ -180,36 +163,4 @@ func rebalance(ctx context.Context, out io.Writer, c *modelarts.Client, from, to
 	}
 	fmt.Fprintf(out, "Done. %d nodes moved %s -> %s, all Available.\n", arrived, from, to)
 	return nil
-}
-
-// progress prints a bar when the status word or tenth of the way changes.
-func progress(out io.Writer) jobs.Option {
-	last := ""
-	return jobs.WithProgress(func(s jobs.Status) {
-		bar := "[          ]    ?"
-		switch p := min(s.Progress, 100); {
-		case s.State == jobs.Succeeded:
-			bar = "[##########] 100%"
-		case p >= 0 && !s.State.Terminal():
-			bar = fmt.Sprintf("[%-10s] %3d%%", strings.Repeat("#", p/10), p)
-		}
-		if key := s.Word + bar[:12]; key != last {
-			last = key
-			fmt.Fprintf(out, "   %s %s\n", bar, cmp.Or(s.Word, "(starting)"))
-		}
-	})
-}
-
-// explain says why the run failed, with what support needs to know.
-func explain(err error) string {
-	var failed *jobs.FailedError
-	var apiErr *cloudmigrate.Error
-	switch {
-	case errors.As(err, &failed):
-		return fmt.Sprintf("job ended %s: %s", failed.Status.Word, failed.Status.Message)
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("refused with HTTP %d, code %s, request ID %s: %s",
-			apiErr.StatusCode, apiErr.Code, apiErr.RequestID, apiErr.Message)
-	}
-	return err.Error()
 }

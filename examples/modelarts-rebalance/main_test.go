@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/modelarts/modelartstest"
 )
@@ -50,20 +51,20 @@ func TestFailedJob(t *testing.T) {
 	if !errors.As(err, &failed) {
 		t.Fatalf("err = %v, want a *jobs.FailedError", err)
 	}
-	if msg := explain(err); !strings.Contains(msg, modelartstest.DefaultFailureMessage) {
+	if msg := cli.Explain(err); !strings.Contains(msg, modelartstest.DefaultFailureMessage) {
 		t.Errorf("explain = %q, want the job's message", msg)
 	}
 }
 
 func TestRefused(t *testing.T) {
 	_, err := runFor(t, "-count", "4") // the source pool must keep a node
-	if msg := explain(err); !strings.Contains(msg, "code ModelArts.") || !strings.Contains(msg, "request ID ") {
+	if msg := cli.Explain(err); !strings.Contains(msg, "code ModelArts.") || !strings.Contains(msg, "request ID ") {
 		t.Errorf("explain = %q, want code and request ID", msg)
 	}
 }
 
 func TestBadFlag(t *testing.T) {
-	if _, err := runFor(t, "-count", "x"); !errors.Is(err, errUsage) {
-		t.Errorf("err = %v, want errUsage", err)
+	if _, err := runFor(t, "-count", "x"); !errors.Is(err, cli.ErrUsage) {
+		t.Errorf("err = %v, want cli.ErrUsage", err)
 	}
 }

@@ -31,35 +31,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
-	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/nova"
 	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
 )
 
-// errUsage reports bad flags; the flag package has already said why.
-var errUsage = errors.New("bad usage")
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout)
-	stop()
-	switch {
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "nova-drain-host: FAILED:", explain(err))
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("nova-drain-host", run, explain) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("nova-drain-host", flag.ContinueOnError)
@@ -73,7 +56,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return cli.ErrUsage
 	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -258,13 +241,8 @@ func progress(out io.Writer, id string) jobs.Option {
 // explain says why a server was not moved, with what support needs to know.
 func explain(err error) string {
 	var failed *jobs.FailedError
-	var apiErr *cloudmigrate.Error
-	switch {
-	case errors.As(err, &failed):
+	if errors.As(err, &failed) {
 		return fmt.Sprintf("migration ended %s (nova keeps no reason: see the server's instance actions)", failed.Status.Word)
-	case errors.As(err, &apiErr):
-		return fmt.Sprintf("refused with HTTP %d, code %s, request ID %s: %s",
-			apiErr.StatusCode, apiErr.Code, apiErr.RequestID, apiErr.Message)
 	}
-	return err.Error()
+	return cli.Explain(err)
 }
