@@ -23,12 +23,12 @@ var serverRule = rule{min: serverMigrationMin, experimental: true}
 func (s *Server) registerActions() {
 	for _, prefix := range []string{sharePath + "/v2", sharePath + "/v2/{project_id}"} {
 		sv := "POST " + prefix + "/share-servers/{share_server_id}/action/"
-		s.Handle(OpCheck, sv+"migration_check", s.serverAction(s.check))
-		s.Handle(OpStart, sv+"migration_start", s.serverAction(s.start))
-		s.Handle(OpComplete, sv+"migration_complete", s.serverAction(s.complete))
+		s.Handle(OpCheck, sv+"migration_check", s.serverAction(s.locked(s.check)))
+		s.Handle(OpStart, sv+"migration_start", s.serverAction(s.locked(s.start)))
+		s.Handle(OpComplete, sv+"migration_complete", s.serverAction(s.locked(s.complete)))
 		s.Handle(OpProgress, sv+"migration_get_progress", s.serverAction(s.progress))
-		s.Handle(OpCancel, sv+"migration_cancel", s.serverAction(s.cancel))
-		s.Handle(OpResetTaskState, sv+"reset_task_state", s.serverAction(s.resetTaskState))
+		s.Handle(OpCancel, sv+"migration_cancel", s.serverAction(s.locked(s.cancel)))
+		s.Handle(OpResetTaskState, sv+"reset_task_state", s.serverAction(s.locked(s.resetTaskState)))
 		s.Handle(OpUnknownAction, sv+"{action}", s.unknownAction)
 		s.Handle(OpGetShareServer, "GET "+prefix+"/share-servers/{share_server_id}", s.getShareServer)
 
@@ -187,24 +187,33 @@ func nullIfAbsent(raw json.RawMessage) json.RawMessage {
 
 func ptr[T any](v T) *T { return &v }
 
+// serverHandler answers an action on an existing share server, with the
+// server's lock held, the server as it stands at now.
+type serverHandler func(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response
+
+// locked takes the lock, reads the clock and looks the share server up
+// (404 when it does not exist) before h runs.
+func (s *Server) locked(h serverHandler) func(*call) fake.Response {
+	return func(c *call) fake.Response {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		now := s.Clock().Now()
+		sv, info, ok := s.lookupLocked(c.id, now)
+		if !ok {
+			return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
+		}
+		return h(c, sv, info, now)
+	}
+}
+
 // check serves migration_check (200). A destination the fake does not
 // know, or one that changes nothing (same back end, same share network),
 // is incompatible with every supported capability null; otherwise the
 // back end's capabilities decide.
-func (s *Server) check(c *call) fake.Response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock().Now()
-	sv, info, ok := s.lookupLocked(c.id, now)
+func (s *Server) check(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response {
+	p, refusal, ok := s.parseForActive(c, info, "migration_check")
 	if !ok {
-		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
-	}
-	p, problem := s.parseMigration(c.Body, "migration_check")
-	if problem != "" {
-		return s.Error(http.StatusBadRequest, FaultBadRequest, problem)
-	}
-	if info.Status != StatusActive {
-		return s.Error(http.StatusConflict, FaultConflict, notActive(info))
+		return refusal
 	}
 	out := checkResponse{RequestedCapabilities: requestedCapabilities{
 		Writable:          p.raw["writable"],
@@ -238,6 +247,19 @@ func sameDestination(sv *shareServer, p *migrationParams) bool {
 	return p.host == sv.host && (p.newNetwork == "" || p.newNetwork == sv.network)
 }
 
+// parseForActive reads a check or start body (400 when it is wrong) for a
+// share server that must be active (409 otherwise).
+func (s *Server) parseForActive(c *call, info ShareServerInfo, action string) (*migrationParams, fake.Response, bool) {
+	p, problem := s.parseMigration(c.Body, action)
+	if problem != "" {
+		return nil, s.Error(http.StatusBadRequest, FaultBadRequest, problem), false
+	}
+	if info.Status != StatusActive {
+		return nil, s.Error(http.StatusConflict, FaultConflict, notActive(info)), false
+	}
+	return p, fake.Response{}, true
+}
+
 func notActive(info ShareServerInfo) string {
 	return invalidServer("Share server %s status must be active, but current status is: %s.", info.ID, info.Status)
 }
@@ -248,20 +270,10 @@ func notActive(info ShareServerInfo) string {
 // service lookup answers). The migration then runs on the clock; one that
 // asks for guarantees the destination lacks ends in migration_error
 // before the driver starts.
-func (s *Server) start(c *call) fake.Response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock().Now()
-	sv, info, ok := s.lookupLocked(c.id, now)
+func (s *Server) start(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response {
+	p, refusal, ok := s.parseForActive(c, info, "migration_start")
 	if !ok {
-		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
-	}
-	p, problem := s.parseMigration(c.Body, "migration_start")
-	if problem != "" {
-		return s.Error(http.StatusBadRequest, FaultBadRequest, problem)
-	}
-	if info.Status != StatusActive {
-		return s.Error(http.StatusConflict, FaultConflict, notActive(info))
+		return refusal
 	}
 	if sameDestination(sv, p) {
 		return s.Error(http.StatusConflict, FaultConflict, invalidServer("There is no difference between source and "+
@@ -291,14 +303,7 @@ type migrationCompletion struct {
 
 // complete serves migration_complete (200 with the destination's ID),
 // accepted only at migration_driver_phase1_done.
-func (s *Server) complete(c *call) fake.Response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock().Now()
-	sv, info, ok := s.lookupLocked(c.id, now)
-	if !ok {
-		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
-	}
+func (s *Server) complete(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response {
 	if info.Status != StatusServerMigrating {
 		return s.Error(http.StatusBadRequest, FaultBadRequest, invalidServer("Share server %s is not migrating", c.id))
 	}
@@ -312,14 +317,7 @@ func (s *Server) complete(c *call) fake.Response {
 
 // cancel serves migration_cancel (202), accepted only at
 // migration_driver_in_progress or migration_driver_phase1_done.
-func (s *Server) cancel(c *call) fake.Response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock().Now()
-	sv, info, ok := s.lookupLocked(c.id, now)
-	if !ok {
-		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
-	}
+func (s *Server) cancel(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response {
 	if info.Status != StatusServerMigrating {
 		return s.Error(http.StatusBadRequest, FaultBadRequest, invalidServer(
 			"Migration of share server %s cannot be cancelled because the provided share server is not being migrated.", c.id))
@@ -469,14 +467,7 @@ func (s *Server) getShareServer(r *fake.Request) fake.Response {
 // resetTaskState serves reset_task_state (202). The value must be one of
 // the share-server task states Manila accepts, or null (also when the
 // field is missing), which clears it. A migration under way stops moving.
-func (s *Server) resetTaskState(c *call) fake.Response {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.Clock().Now()
-	sv, _, ok := s.lookupLocked(c.id, now)
-	if !ok {
-		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
-	}
+func (s *Server) resetTaskState(c *call, sv *shareServer, _ ShareServerInfo, now time.Time) fake.Response {
 	var body struct {
 		Reset *struct {
 			TaskState *string `json:"task_state"`
