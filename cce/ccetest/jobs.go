@@ -1,6 +1,7 @@
 package ccetest
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -99,12 +100,6 @@ func stepStart(tl fake.Timeline, idx int) time.Time {
 	return t
 }
 
-// failure is a pending FailNextMigrations entry.
-type failure struct {
-	left   int
-	reason string
-}
-
 // FailNextMigrations makes the next n migrations the fake accepts end with
 // a Failed job instead of Success: the job's last sub-job fails, and both
 // it and the job carry reason in status.reason. The other sub-jobs succeed
@@ -114,28 +109,13 @@ type failure struct {
 func (s *Server) FailNextMigrations(n int, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n <= 0 {
-		s.failures = nil
-		return
-	}
-	if reason == "" {
-		reason = DefaultFailReason
-	}
-	s.failures = append(s.failures, failure{left: n, reason: reason})
+	s.failures.Add(n, cmp.Or(reason, DefaultFailReason))
 }
 
 // takeFailureLocked uses up one pending failure, if any. The caller holds
 // s.mu.
 func (s *Server) takeFailureLocked() string {
-	if len(s.failures) == 0 {
-		return ""
-	}
-	f := &s.failures[0]
-	reason := f.reason
-	f.left--
-	if f.left <= 0 {
-		s.failures = s.failures[1:]
-	}
+	reason, _ := s.failures.Take()
 	return reason
 }
 

@@ -80,8 +80,8 @@ type Server struct {
 	clusters map[string]*cluster
 	nodes    map[string]*node
 	jobs     map[string]*job
-	pending  []*job // jobs with sub-jobs whose outcome is not yet applied
-	failures []failure
+	pending  []*job                // jobs with sub-jobs whose outcome is not yet applied
+	failures fake.Failures[string] // reasons
 	jobSeq   int
 	nodeSeq  int
 }

@@ -1,6 +1,7 @@
 package ecstest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -63,9 +64,8 @@ func (j *job) timeline() fake.Timeline {
 	}}
 }
 
-// failure is a pending FailNextMigrations entry.
+// failure is what a job made to fail by FailNextMigrations reports.
 type failure struct {
-	left         int
 	code, reason string
 }
 
@@ -79,32 +79,14 @@ type failure struct {
 func (s *Server) FailNextMigrations(n int, code, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n <= 0 {
-		s.failures = nil
-		return
-	}
-	if code == "" {
-		code = CodeNoCapacity
-	}
-	if reason == "" {
-		reason = defaultFailReason
-	}
-	s.failures = append(s.failures, failure{left: n, code: code, reason: reason})
+	s.failures.Add(n, failure{code: cmp.Or(code, CodeNoCapacity), reason: cmp.Or(reason, defaultFailReason)})
 }
 
 // takeFailureLocked uses up one pending failure, if any. The caller holds
 // s.mu.
 func (s *Server) takeFailureLocked() (code, reason string) {
-	if len(s.failures) == 0 {
-		return "", ""
-	}
-	f := &s.failures[0]
-	code, reason = f.code, f.reason
-	f.left--
-	if f.left <= 0 {
-		s.failures = s.failures[1:]
-	}
-	return code, reason
+	f, _ := s.failures.Take()
+	return f.code, f.reason
 }
 
 // newJobLocked records a migration job starting now. The caller holds s.mu.

@@ -81,7 +81,7 @@ type Server struct {
 	jobs     map[string]*job
 	jobOrder []string
 	pending  []*job // jobs not yet settled, oldest first
-	failures []failure
+	failures fake.Failures[failure]
 	jobSeq   int
 }
 

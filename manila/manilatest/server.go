@@ -126,7 +126,7 @@ type Server struct {
 	backends  map[string]BackendCapabilities
 	networks  map[string]bool
 	shares    map[string]*share
-	failNext  int
+	failNext  fake.Failures[struct{}]
 	serverSeq int
 }
 
@@ -327,20 +327,13 @@ func (s *Server) TokensIssued() int { return s.tokens.Issued() }
 func (s *Server) FailNextMigrations(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n <= 0 {
-		s.failNext = 0
-		return
-	}
-	s.failNext += n
+	s.failNext.Add(n, struct{}{})
 }
 
 // takeFailureLocked uses up one pending failure. The caller holds s.mu.
 func (s *Server) takeFailureLocked() bool {
-	if s.failNext == 0 {
-		return false
-	}
-	s.failNext--
-	return true
+	_, ok := s.failNext.Take()
+	return ok
 }
 
 // faultNames maps HTTP statuses to the fault names of Manila error bodies.

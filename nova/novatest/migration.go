@@ -315,19 +315,12 @@ func (s *Server) newMigrationLocked(sv *server, live bool, dest *host, now time.
 func (s *Server) FailNextMigrations(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if n <= 0 {
-		s.failNext = 0
-		return
-	}
-	s.failNext += n
+	s.failNext.Add(n, struct{}{})
 }
 
 func (s *Server) takeFailureLocked() bool {
-	if s.failNext <= 0 {
-		return false
-	}
-	s.failNext--
-	return true
+	_, ok := s.failNext.Take()
+	return ok
 }
 
 // migrationLocked returns the migration with integer ID id, or nil.

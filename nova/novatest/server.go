@@ -121,7 +121,7 @@ type Server struct {
 	hostOrder  []*host
 	servers    map[string]*server
 	migrations []*migration // by ID: migrations[i].id == i+1
-	failNext   int
+	failNext   fake.Failures[struct{}]
 }
 
 // Option configures a Server.
