@@ -233,8 +233,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		// Not a JSON string: keep the text rather than fail the whole
-		// document.
-		*t = Time{raw: string(b)}
+		// document, made valid UTF-8 as a decoded JSON string would be.
+		*t = Time{raw: strings.ToValidUTF8(string(b), "\uFFFD")}
 		return nil
 	}
 	v, err := ParseTime(s)

@@ -235,6 +235,20 @@ func TestTime(t *testing.T) {
 			t.Errorf("%s marshalled as %s", in, out)
 		}
 	}
+	// Kept text is valid UTF-8, as a decoded JSON string is, so that it
+	// encodes and decodes back to itself.
+	var odd Time
+	if err := json.Unmarshal([]byte("[\"\x94\"]"), &odd); err != nil {
+		t.Fatal(err)
+	}
+	if odd.Raw() != "[\"\uFFFD\"]" {
+		t.Errorf("invalid UTF-8 kept as %q", odd.Raw())
+	}
+	out, _ := json.Marshal(odd)
+	var back Time
+	if err := json.Unmarshal(out, &back); err != nil || back.Raw() != odd.Raw() {
+		t.Errorf("%s decoded to raw %q (%v), want %q", out, back.Raw(), err, odd.Raw())
+	}
 	if _, err := ParseTime("02/02/2020"); err == nil {
 		t.Error("ParseTime accepted an unknown form")
 	}
