@@ -62,14 +62,15 @@ func (t Time) String() string {
 // ParseTime reads a timestamp as nova sends it: "2016-01-29T13:42:02.000000"
 // (no zone: UTC), with or without fractional seconds, with "T" or a space
 // between date and time, or in RFC 3339 with a zone. The result is in UTC,
-// and must fall in the years 0000 to 9999 there. An empty string gives the
-// zero time.
+// and must fall in the years 0000 to 9999 there. Digits beyond the
+// microsecond are dropped, as nova keeps none, so that the result formats
+// and parses back to itself. An empty string gives the zero time.
 func ParseTime(s string) (time.Time, error) {
 	t, ok := osapi.ParseTime(s)
 	if !ok {
 		return time.Time{}, errors.New("nova: cannot read timestamp " + quote(s))
 	}
-	return t, nil
+	return t.Truncate(time.Microsecond), nil
 }
 
 func quote(s string) string {

@@ -69,4 +69,19 @@ func TestParseTime(t *testing.T) {
 	if _, err := nova.ParseTime("2012-10-29"); err == nil {
 		t.Errorf("date without time accepted")
 	}
+	// Digits beyond the microsecond are dropped, so that the time formats
+	// and parses back to itself; in the first microsecond of year 1 that
+	// gives the zero Time, which stands for null.
+	for in, want := range map[string]time.Time{
+		"2016-01-29T13:42:02.123456789Z": time.Date(2016, 1, 29, 13, 42, 2, 123456000, time.UTC),
+		"0001-01-01 00:00:00.0000001":    {},
+	} {
+		got, err := nova.ParseTime(in)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("ParseTime(%q) = %v, %v; want %v", in, got, err, want)
+		}
+		if back, err := nova.ParseTime(nova.Time{Time: got}.String()); err != nil || !back.Equal(got) {
+			t.Errorf("%q: %v formats as %q, which parses to %v, %v", in, got, nova.Time{Time: got}.String(), back, err)
+		}
+	}
 }
