@@ -209,13 +209,33 @@ func hasOwnSignature(h http.Header) bool {
 	return len(vs) > 0 && strings.HasPrefix(vs[0], AKSKAlgorithm+" ")
 }
 
-// validSdkDate reports whether s is in AKSKDateLayout.
+// validSdkDate reports whether s is a date in AKSKDateLayout, as
+// time.Parse would: digits in place, a real day of the month, hours 00-23,
+// minutes and seconds 00-59. It runs on every signature, so it reads the
+// fixed positions itself instead of calling time.Parse.
 func validSdkDate(s string) bool {
 	if len(s) != len(AKSKDateLayout) || s[8] != 'T' || s[15] != 'Z' {
 		return false
 	}
-	_, err := time.Parse(AKSKDateLayout, s)
-	return err == nil
+	num := func(i, j int) int {
+		n := 0
+		for ; i < j; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return -1
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n
+	}
+	year, month, day := num(0, 4), num(4, 6), num(6, 8)
+	hour, minute, sec := num(9, 11), num(11, 13), num(13, 15)
+	if year < 0 || month < 1 || month > 12 || day < 1 ||
+		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
+		return false
+	}
+	// Day 0 of the next month is the last day of this one.
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // Signature holds the intermediate strings of one signature, for debugging

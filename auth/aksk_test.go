@@ -538,3 +538,33 @@ func BenchmarkBareCrypto(b *testing.B) {
 		out[0] ^= s1[0] ^ s2[0]
 	}
 }
+
+// TestValidSdkDateAgreesWithTimeParse compares validSdkDate with
+// time.Parse(AKSKDateLayout) on real dates, impossible dates and every
+// single-character change of a few dates.
+func TestValidSdkDateAgreesWithTimeParse(t *testing.T) {
+	inputs := []string{
+		"20240229T120000Z", "20230229T120000Z", "19000229T000000Z", "20000229T000000Z",
+		"20260431T000000Z", "20261231T235959Z", "20260101T000000Z", "00000101T000000Z",
+		"99991231T235959Z", "20261122T240000Z", "20261122T236000Z", "20261122T235960Z",
+		"20261300T000000Z", "20260001T000000Z", "20260100T000000Z", "20260132T000000Z",
+		"2026-11-22T0000Z", "20261122t000000Z", "20261122T000000z", "20261122T000000",
+		"+0261122T000000Z", "2026112 T000000Z", "",
+	}
+	const alphabet = "0123456789T Z-+a\xff"
+	for _, base := range []string{"20240229T235959Z", "20261122T101010Z", "19991231T000000Z"} {
+		for i := 0; i < len(base); i++ {
+			for _, c := range []byte(alphabet) {
+				b := []byte(base)
+				b[i] = c
+				inputs = append(inputs, string(b))
+			}
+		}
+	}
+	for _, s := range inputs {
+		_, err := time.Parse(AKSKDateLayout, s)
+		if got, want := validSdkDate(s), err == nil; got != want {
+			t.Errorf("validSdkDate(%q) = %v, time.Parse says %v (%v)", s, got, want, err)
+		}
+	}
+}
