@@ -1,7 +1,7 @@
 // Package nova moves servers between hosts with the OpenStack Compute
-// (nova) API: it starts live and cold migrations, follows them, hurries or
-// stops a live migration, confirms or reverts a cold one, and lists the
-// cloud's migration records.
+// (nova) API: it lists the servers on a host, starts live and cold
+// migrations, follows them, hurries or stops a live migration, confirms or
+// reverts a cold one, and lists the cloud's migration records.
 //
 // # Client
 //
@@ -12,6 +12,18 @@
 //
 // NewClientFromKeystone finds the endpoint in a Keystone token's catalog
 // instead. A Client is immutable and safe for concurrent use.
+//
+// # Draining a host
+//
+// Emptying a compute host before maintenance is three steps:
+//
+//  1. ListServers with AllProjects and Host (GET /servers/detail, admin)
+//     finds the servers nova has placed on the host, of every project.
+//  2. LiveMigrate moves each one (see below), a few at a time; Server.Status
+//     tells which can go live (ACTIVE, PAUSED) and which need a cold
+//     migration (SHUTOFF).
+//  3. WaitForMigration follows each migration to its end. Listing the host
+//     again shows what is left.
 //
 // # Live migration
 //
@@ -48,11 +60,13 @@
 //
 // # Listing
 //
-// ListMigrations (GET /os-migrations, admin by default) lists migrations
-// of every kind, finished ones included, as an iter.Seq2: it follows nova's
-// "next" links, fetching a page only when the loop needs it. Records there
-// name the server InstanceUUID, while the per-server API says ServerUUID;
-// Migration carries both fields. Nova's timestamps carry no zone and mean
+// ListServers (GET /servers/detail) lists servers with their host, status
+// and task state, and ListMigrations (GET /os-migrations, admin by
+// default) lists migrations of every kind, finished ones included. Both
+// return an iter.Seq2 that follows nova's "next" links, fetching a page
+// only when the loop needs it. Migration records there name the server
+// InstanceUUID, while the per-server API says ServerUUID; Migration
+// carries both fields. Nova's migration timestamps carry no zone and mean
 // UTC; Time reads them (and null) as UTC.
 //
 // # Microversions

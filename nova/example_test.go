@@ -78,6 +78,21 @@ func startNova() (endpoint string, stop func()) {
 		}
 		send(w, 200, `{"migrations": [`+cold+`, `+record("completed")+`]}`)
 	})
+	mux.HandleFunc("GET /v2.1/servers/detail", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("host") != "compute1" {
+			send(w, 200, `{"servers": []}`)
+			return
+		}
+		send(w, 200, `{"servers": [
+			{"id": "`+exServer+`", "name": "web-1", "status": "ACTIVE", "tenant_id": "p-1", "user_id": "u-1",
+			 "OS-EXT-SRV-ATTR:host": "compute1", "OS-EXT-SRV-ATTR:hypervisor_hostname": "node1",
+			 "OS-EXT-STS:task_state": null, "OS-EXT-STS:vm_state": "active", "OS-EXT-STS:power_state": 1,
+			 "created": "2024-02-01T09:00:00Z", "updated": "2024-02-01T09:01:00Z"},
+			{"id": "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d", "name": "db-1", "status": "SHUTOFF", "tenant_id": "p-2", "user_id": "u-2",
+			 "OS-EXT-SRV-ATTR:host": "compute1", "OS-EXT-SRV-ATTR:hypervisor_hostname": "node1",
+			 "OS-EXT-STS:task_state": null, "OS-EXT-STS:vm_state": "stopped", "OS-EXT-STS:power_state": 4,
+			 "created": "2024-02-02T09:00:00Z", "updated": "2024-02-02T09:05:00Z"}]}`)
+	})
 	srv := httptest.NewServer(mux)
 	return srv.URL + "/v2.1", srv.Close
 }
@@ -334,4 +349,25 @@ func ExampleClient_ListMigrations() {
 	// Output:
 	// 8 migration finished 2024-03-01T11:02:00.000000
 	// 7 live-migration completed 2024-03-01T10:00:30.000000
+}
+
+func ExampleClient_ListServers() {
+	endpoint, stop := startNova()
+	defer stop()
+	c := exampleClient(endpoint)
+
+	// Find what must leave compute1 before maintenance: the servers of
+	// every project on that host (admin credentials).
+	for s, err := range c.ListServers(context.Background(), &nova.ListServersOptions{
+		AllProjects: true,
+		Host:        "compute1",
+	}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(s.ID, s.Name, s.Status, s.Host)
+	}
+	// Output:
+	// 4cfba335-03d8-49b2-8c52-e69043d1e8fe web-1 ACTIVE compute1
+	// 9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d db-1 SHUTOFF compute1
 }

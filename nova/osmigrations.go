@@ -54,8 +54,11 @@ type osMigrationsPage struct {
 	Links      []Link      `json:"migrations_links"`
 }
 
-func (p *osMigrationsPage) next() string {
-	for _, l := range p.Links {
+func (p *osMigrationsPage) next() string { return nextLink(p.Links) }
+
+// nextLink returns the href of the first "next" link, or "".
+func nextLink(links []Link) string {
+	for _, l := range links {
 		if l.Rel == "next" && l.Href != "" {
 			return l.Href
 		}
@@ -88,51 +91,78 @@ func (c *Client) ListMigrations(ctx context.Context, opts *ListMigrationsOptions
 			yield(Migration{}, err)
 			return
 		}
-		next := ""
-		seen := map[string]bool{}
-		for {
-			var page osMigrationsPage
-			req := &rest.Request{Method: http.MethodGet, OK: []int{http.StatusOK}, Out: &page}
-			if next != "" {
-				req.URL = next
-			} else {
-				req.Path = "/os-migrations"
-				req.Query = &q
-			}
-			if _, err := c.send(ctx, v, req); err != nil {
-				yield(Migration{}, err)
-				return
-			}
-			for i := range page.Migrations {
-				if !yield(page.Migrations[i], nil) {
-					return
-				}
-			}
-			link := page.next()
-			if link == "" || len(page.Migrations) == 0 {
-				return
-			}
-			if seen[link] {
-				yield(Migration{}, fmt.Errorf("nova: GET /os-migrations: the next link %q repeats; stopping", link))
-				return
-			}
-			seen[link] = true
-			if c.sameEndpoint(link) {
-				next = link
-				continue
-			}
-			// The link names another host (a proxy in front of nova, or an
-			// internal name): ask our own endpoint for the same page.
-			marker := markerOf(link)
-			if marker == "" {
-				marker = page.Migrations[len(page.Migrations)-1].UUID
-			}
-			if marker == "" || marker == q.Marker {
-				yield(Migration{}, fmt.Errorf("nova: GET /os-migrations: the next link %q is on another host and gives no new marker; stopping", link))
-				return
-			}
-			q.Marker, next = marker, ""
+		listPages(ctx, c, v, "/os-migrations", &q, &q.Marker,
+			func() listPage[Migration] { return new(osMigrationsPage) },
+			func(m Migration) string { return m.UUID }, yield)
+	}
+}
+
+// listPage is one decoded answer of a paged nova list.
+type listPage[T any] interface {
+	// items returns the page's records.
+	items() []T
+	// next returns the href of the "next" link, or "".
+	next() string
+}
+
+func (p *osMigrationsPage) items() []Migration { return p.Migrations }
+
+// listPages yields the records of a paged GET list, fetching a page only
+// when yield asks for more than the previous one held. The first request
+// goes to path with query; query's marker field is *marker, so that when a
+// next link names another host than the endpoint the same page can be
+// asked of our own endpoint by setting the marker (the link's, or else
+// markerOf of the page's last record). newPage returns an empty page to
+// decode into. A next link seen twice, or an off-host link that gives no
+// new marker, ends the sequence with an error rather than looping.
+func listPages[T any](ctx context.Context, c *Client, v auth.Microversion, path string, query any, marker *string,
+	newPage func() listPage[T], markerOf func(T) string, yield func(T, error) bool) {
+	var zero T
+	next := ""
+	seen := map[string]bool{}
+	for {
+		page := newPage()
+		req := &rest.Request{Method: http.MethodGet, OK: []int{http.StatusOK}, Out: page}
+		if next != "" {
+			req.URL = next
+		} else {
+			req.Path = path
+			req.Query = query
 		}
+		if _, err := c.send(ctx, v, req); err != nil {
+			yield(zero, err)
+			return
+		}
+		items := page.items()
+		for i := range items {
+			if !yield(items[i], nil) {
+				return
+			}
+		}
+		link := page.next()
+		if link == "" || len(items) == 0 {
+			return
+		}
+		if seen[link] {
+			yield(zero, fmt.Errorf("nova: GET %s: the next link %q repeats; stopping", path, link))
+			return
+		}
+		seen[link] = true
+		if c.sameEndpoint(link) {
+			next = link
+			continue
+		}
+		// The link names another host (a proxy in front of nova, or an
+		// internal name): ask our own endpoint for the same page.
+		m := linkMarker(link)
+		if m == "" {
+			m = markerOf(items[len(items)-1])
+		}
+		if m == "" || m == *marker {
+			yield(zero, fmt.Errorf("nova: GET %s: the next link %q is on another host and gives no new marker; stopping", path, link))
+			return
+		}
+		*marker, next = m, ""
 	}
 }
 
@@ -186,7 +216,8 @@ func (c *Client) sameEndpoint(link string) bool {
 		strings.HasPrefix(l.Path, strings.TrimRight(e.Path, "/")+"/")
 }
 
-func markerOf(link string) string {
+// linkMarker returns the marker parameter of a next link, or "".
+func linkMarker(link string) string {
 	l, err := url.Parse(link)
 	if err != nil {
 		return ""
