@@ -1,5 +1,6 @@
 // Package novatest is an in-process fake of an OpenStack cloud's Keystone
-// and nova (compute) endpoints, limited to server migrations, for testing
+// and nova (compute) endpoints, limited to server migrations and the
+// server listing that finds what to migrate, for testing
 // code that uses package nova without a cloud.
 //
 // A Server listens on a local address and speaks the services' wire
@@ -64,6 +65,23 @@
 //     (2.80). From 2.59 the list is newest first and paged by limit and
 //     marker (a migration's uuid); a full page carries a "next" link in
 //     migrations_links.
+//   - GET /servers/detail (OpListServers): every server, newest first
+//     (the order AddServer saw them, later ones first, when added at the
+//     same time), as an admin sees it: id, name (the fake's servers are
+//     named by their ID), status, tenant_id (ProjectID), user_id
+//     (UserID), created and updated, OS-EXT-SRV-ATTR:host and
+//     hypervisor_hostname (the server's current host and its node,
+//     which has the host's name), instance_name, OS-EXT-STS:task_state,
+//     vm_state and power_state, OS-EXT-AZ:availability_zone ("nova") and,
+//     from 2.9, locked (false). The filters are host, node, status (any
+//     case), name (a Go regular expression searched in the name; one that
+//     does not compile is 400 badRequest), changes-since, and all_tenants
+//     with project_id. Every server belongs to ProjectID, the project the
+//     fake's tokens are scoped to, so all_tenants changes nothing unless
+//     project_id names another project (then nothing is listed). Other
+//     parameters are ignored. The list is paged by limit and marker (a
+//     server ID; an unknown one is 400 "marker [id] not found"); a full
+//     page carries a "next" link in servers_links.
 //
 // # Microversions
 //
@@ -98,8 +116,8 @@
 // A live migration goes accepted (for Timings.Accepted, zero by default, so
 // it is listed under its server at once), queued, preparing, running,
 // post-migrating, completed. The server shows MIGRATING (task_state
-// migrating) meanwhile and is ACTIVE on the destination once it is
-// completed; the migration then leaves /servers/{id}/migrations but stays
+// migrating) meanwhile, still on its source host in GET /servers/detail,
+// and is ACTIVE on the destination once it is completed; the migration then leaves /servers/{id}/migrations but stays
 // in /os-migrations. Its memory counters, and for a block migration
 // (block_migration true or "auto": the fake's hosts share no storage) its
 // disk counters, rise evenly while it runs; they are null before.

@@ -54,6 +54,8 @@ const (
 	OpAbort = "Abort"
 	// OpListMigrations is GET /compute/v2.1/os-migrations.
 	OpListMigrations = "ListMigrations"
+	// OpListServers is GET /compute/v2.1/servers/detail.
+	OpListServers = "ListServers"
 )
 
 // The credentials and project a Server accepts unless WithCredentials says
@@ -120,6 +122,7 @@ type Server struct {
 	hosts      map[string]*host
 	hostOrder  []*host
 	servers    map[string]*server
+	serverSeq  int
 	migrations []*migration // by ID: migrations[i].id == i+1
 	failNext   fake.Failures[struct{}]
 }
@@ -260,6 +263,7 @@ func (s *Server) routes() {
 	s.Handle(OpForceComplete, "POST "+apiPrefix+"/servers/{server_id}/migrations/{migration_id}/action", s.forceComplete)
 	s.Handle(OpAbort, "DELETE "+apiPrefix+"/servers/{server_id}/migrations/{migration_id}", s.abort)
 	s.Handle(OpListMigrations, "GET "+apiPrefix+"/os-migrations", s.listMigrations)
+	s.Handle(OpListServers, "GET "+apiPrefix+"/servers/detail", s.listServers)
 }
 
 // AuthURL returns the Keystone v3 URL of the fake ("<URL>/identity/v3").

@@ -76,6 +76,11 @@ type server struct {
 	disk     int64
 	flavorID int
 	mig      *migration
+	// seq numbers servers in the order they were added; created and
+	// updated are on the fake's clock (updated moves when a migration
+	// ends).
+	seq              int
+	created, updated time.Time
 }
 
 // AddHost adds compute hosts. Adding a host that exists does nothing. It
@@ -131,9 +136,12 @@ func (s *Server) AddServer(id, hostName, status string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := s.Clock().Now()
+	s.serverSeq++
 	s.servers[id] = &server{
 		id: id, host: s.hostLocked(hostName), status: status,
 		memory: DefaultMemoryBytes, disk: DefaultDiskBytes, flavorID: 1,
+		seq: s.serverSeq, created: now, updated: now,
 	}
 }
 
@@ -216,6 +224,7 @@ func (s *Server) settleLocked(now time.Time) {
 		default:
 			continue
 		}
+		sv.updated = sv.updatedAt(now)
 		sv.mig = nil
 	}
 }
@@ -230,4 +239,19 @@ func (s *Server) pickHostLocked(from *host) *host {
 		}
 	}
 	return nil
+}
+
+// updatedAt is when the server's record last changed by now: when it was
+// added, or the latest change of the migration under way on it.
+func (sv *server) updatedAt(now time.Time) time.Time {
+	u := sv.updated
+	if m := sv.mig; m != nil {
+		if m.created.After(u) {
+			u = m.created
+		}
+		if mu := m.updatedAt(now); mu.After(u) {
+			u = mu
+		}
+	}
+	return u
 }

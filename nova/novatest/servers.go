@@ -1,0 +1,220 @@
+package novatest
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/internal/fake"
+	"github.com/cloudmigrate/cloudmigrate/nova"
+)
+
+// serverTime is how nova writes a server's created and updated times.
+const serverTime = "2006-01-02T15:04:05Z"
+
+// Nova's power states, as OS-EXT-STS:power_state carries them.
+const (
+	powerRunning  = 1
+	powerShutdown = 4
+)
+
+// serverFilter is the query of GET /servers/detail.
+type serverFilter struct {
+	allProjects bool
+	host, node  string
+	status      string
+	name        *regexp.Regexp
+	project     string
+	since       time.Time
+	limit       int
+	marker      string
+	hasMarker   bool
+}
+
+// parseServerQuery reads the query of GET /servers/detail. Parameters the
+// fake does not know are ignored.
+func parseServerQuery(c *call) (f serverFilter, problem string) {
+	q := c.r.URL.Query()
+	get := func(k string) (string, bool) {
+		vs, ok := q[k]
+		if !ok || len(vs) == 0 {
+			return "", false
+		}
+		return vs[0], true
+	}
+	if v, ok := get("all_tenants"); ok {
+		switch strings.ToLower(v) {
+		case "0", "false", "off", "no":
+		default:
+			f.allProjects = true
+		}
+	}
+	f.host, _ = get("host")
+	f.node, _ = get("node")
+	f.status, _ = get("status")
+	f.project, _ = get("project_id")
+	if v, ok := get("name"); ok && v != "" {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return f, fmt.Sprintf("Invalid input for query parameters name. Value: %s. '%s' is not a valid regular expression", v, v)
+		}
+		f.name = re
+	}
+	if v, ok := get("changes-since"); ok {
+		tm, err := nova.ParseTime(v)
+		if err != nil || tm.IsZero() {
+			return f, fmt.Sprintf("Invalid input for query parameters changes-since. Value: %s. '%s' is not a 'date-time'", v, v)
+		}
+		f.since = tm
+	}
+	f.limit = maxLimit
+	if v, ok := get("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return f, fmt.Sprintf("Invalid input for query parameters limit. Value: %s. '%s' does not match '^[0-9]*$'", v, v)
+		}
+		f.limit = min(n, maxLimit)
+	}
+	f.marker, f.hasMarker = get("marker")
+	return f, ""
+}
+
+// match reports whether the server, showing info at now, passes the
+// filter. Every server belongs to the fake's one project, which is the
+// caller's, so the project only matters when a project_id is asked for
+// with all_tenants.
+func (s *Server) match(f *serverFilter, sv *server, info ServerInfo, now time.Time) bool {
+	if f.allProjects && f.project != "" && f.project != s.projectID {
+		return false
+	}
+	if f.host != "" && f.host != info.Host {
+		return false
+	}
+	if f.node != "" && (s.hosts[info.Host] == nil || f.node != s.hosts[info.Host].node) {
+		return false
+	}
+	if f.status != "" && !strings.EqualFold(f.status, info.Status) {
+		return false
+	}
+	if f.name != nil && !f.name.MatchString(sv.id) {
+		return false
+	}
+	if !f.since.IsZero() && sv.updatedAt(now).Before(f.since) {
+		return false
+	}
+	return true
+}
+
+// newestServerFirst orders servers as nova does: created descending, then
+// (here) the most recently added first.
+func newestServerFirst(a, b *server) int {
+	if c := b.created.Compare(a.created); c != 0 {
+		return c
+	}
+	return b.seq - a.seq
+}
+
+// serverDetail is a server as GET /servers/detail shows it to an admin:
+// the fields a migration needs, with the admin-only OS-EXT-SRV-ATTR ones,
+// and locked from 2.9. The caller holds s.mu.
+func (s *Server) serverDetail(c *call, sv *server, info ServerInfo, now time.Time) map[string]any {
+	node := info.Host
+	if h := s.hosts[info.Host]; h != nil {
+		node = h.node
+	}
+	var task any
+	if info.TaskState != "" {
+		task = info.TaskState
+	}
+	power, vm := powerRunning, vmState(info.Status)
+	if sv.status == StatusShutoff {
+		power = powerShutdown
+		if vm == "active" {
+			vm = "stopped"
+		}
+	}
+	self := "/servers/" + url.PathEscape(sv.id)
+	base := baseURL(c.r) + computePrefix
+	rec := map[string]any{
+		"id":                                  sv.id,
+		"name":                                sv.id,
+		"status":                              info.Status,
+		"tenant_id":                           s.projectID,
+		"user_id":                             userID,
+		"created":                             sv.created.UTC().Format(serverTime),
+		"updated":                             sv.updatedAt(now).UTC().Format(serverTime),
+		"OS-EXT-SRV-ATTR:host":                info.Host,
+		"OS-EXT-SRV-ATTR:hypervisor_hostname": node,
+		"OS-EXT-SRV-ATTR:instance_name":       fmt.Sprintf("instance-%08x", sv.seq),
+		"OS-EXT-STS:task_state":               task,
+		"OS-EXT-STS:vm_state":                 vm,
+		"OS-EXT-STS:power_state":              power,
+		"OS-EXT-AZ:availability_zone":         "nova",
+		"metadata":                            map[string]string{},
+		"links": []any{
+			map[string]string{"href": base + "/v2.1" + self, "rel": "self"},
+			map[string]string{"href": base + self, "rel": "bookmark"},
+		},
+	}
+	if c.atLeast("2.9") {
+		rec["locked"] = false
+	}
+	return rec
+}
+
+// listServers serves GET /servers/detail: the servers the filter keeps,
+// newest first, paged by limit and marker (a server's ID), with a "next"
+// link in servers_links when a page is full.
+func (s *Server) listServers(r *fake.Request) fake.Response {
+	c, resp, ok := s.begin(r, "")
+	if !ok {
+		return resp
+	}
+	f, problem := parseServerQuery(c)
+	if problem != "" {
+		return c.badRequest("%s", problem)
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock().Now()
+	s.settleLocked(now)
+	var list []*server
+	views := map[*server]ServerInfo{}
+	for _, sv := range s.servers {
+		info := sv.view(now)
+		if s.match(&f, sv, info, now) {
+			list = append(list, sv)
+			views[sv] = info
+		}
+	}
+	slices.SortFunc(list, newestServerFirst)
+	if f.hasMarker {
+		mk := s.servers[f.marker]
+		if mk == nil {
+			return c.badRequest("marker [%s] not found", f.marker)
+		}
+		list = slices.DeleteFunc(list, func(sv *server) bool { return newestServerFirst(mk, sv) >= 0 })
+	}
+	if len(list) > f.limit {
+		list = list[:f.limit]
+	}
+	body := map[string]any{}
+	if f.limit > 0 && len(list) == f.limit {
+		params := c.r.URL.Query()
+		params.Set("marker", list[len(list)-1].id)
+		href := baseURL(r) + apiPrefix + "/servers/detail?" + params.Encode()
+		body["servers_links"] = []any{map[string]string{"href": href, "rel": "next"}}
+	}
+	out := make([]any, len(list))
+	for i, sv := range list {
+		out[i] = s.serverDetail(c, sv, views[sv], now)
+	}
+	body["servers"] = out
+	return c.ok(http.StatusOK, body)
+}
