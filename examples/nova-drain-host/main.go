@@ -1,22 +1,29 @@
-// Command nova-drain-host empties an OpenStack nova compute host: it
-// live-migrates the host's servers away, at most -concurrency at a time,
-// follows each migration to its end, prints a line per server and a summary.
+// Command nova-drain-host empties an OpenStack nova compute host: it lists
+// the servers on the host (nova.ListServers with AllProjects and Host),
+// live-migrates them away, at most -concurrency at a time, follows each
+// migration to its end, prints a line per server and a summary, and lists
+// the host again to show what is left.
 //
-// Package nova has no call that lists servers, so the program cannot find a
-// host's servers itself. On the fake it seeds five servers on compute-1 (one
-// more on compute-2) and asks the fake's state which are on -host; against a
-// real cloud name them with -servers (from "openstack server list
-// --all-projects --host <host>", for example).
+// Without OpenStack credentials in the environment it runs on the fake
+// (package novatest), which holds five servers on compute-1 and one on
+// compute-2:
 //
 //	go run ./examples/nova-drain-host                  # drains compute-1 on the fake
 //	go run ./examples/nova-drain-host -target compute-3 -concurrency 2
+//	go run ./examples/nova-drain-host -servers vm-web-1,vm-db-1
 //	go run ./examples/nova-drain-host -fake-fail 2     # see how failures read
 //
 // Against a real cloud, set the OS_* variables (OS_AUTH_URL, OS_USERNAME,
-// OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, ...) of an admin;
-// nothing real is migrated unless -servers is given:
+// OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, ...) of an admin and
+// name the host. Without -yes the program only lists the servers it would
+// move and exits; nothing is migrated unless -yes is given:
 //
-//	go run ./examples/nova-drain-host -host <host> -servers id1,id2,... [-target <host>] [-concurrency 3]
+//	go run ./examples/nova-drain-host -host <host>                 # lists, moves nothing
+//	go run ./examples/nova-drain-host -host <host> -yes [-servers id1,id2] [-target <host>] [-concurrency 3]
+//
+// With credentials but no -host it still runs on the fake. -servers limits
+// the run to some of the host's servers; an ID that is not on the host is
+// an error before anything is migrated.
 //
 // Ctrl-C stops the waits at once and starts no further migration (those
 // started go on in nova). It exits with status 1 if any server was not
@@ -31,6 +38,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -44,10 +52,15 @@ import (
 
 func main() { cli.Main("nova-drain-host", run, explain) }
 
+// cloudPoll holds extra wait options for runs against a cloud; tests set
+// it to poll a fake quickly.
+var cloudPoll []jobs.Option
+
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("nova-drain-host", flag.ContinueOnError)
-	host := fs.String("host", "", "compute host to drain (required with -servers; compute-1 on the fake)")
-	serverList := fs.String("servers", "", "real cloud: comma-separated IDs of the servers on -host (without it the fake is used)")
+	host := fs.String("host", "", "compute host to drain (required on a real cloud; compute-1 on the fake)")
+	serverList := fs.String("servers", "", "comma-separated IDs: move only these of the host's servers")
+	yes := fs.Bool("yes", false, "real cloud: really migrate (without it the servers are only listed)")
 	target := fs.String("target", "", "compute host to move the servers to (empty: the scheduler chooses)")
 	limit := fs.Int("concurrency", 3, "live migrations in flight at most")
 	fakeFail := fs.Int("fake-fail", 0, "fake only: make this many migrations fail")
@@ -58,12 +71,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return cli.ErrUsage
 	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		return cli.ErrUsage
+	}
+	subset, err := parseIDs(*serverList)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
-	if *serverList != "" {
-		if *host == "" {
-			return errors.New("-servers needs -host")
+	if auth.KeystoneEnvPresent() && *host != "" {
+		if *limit < 1 || *target == *host {
+			return errors.New("-concurrency must be at least 1 and -target must differ from -host")
 		}
 		env, err := auth.KeystoneFromEnv()
 		if err != nil {
@@ -73,13 +94,24 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		return drain(ctx, out, c, *host, *target, strings.Split(*serverList, ","), *limit)
+		ids, err := findServers(ctx, out, c, *host, subset)
+		if err != nil {
+			return err
+		}
+		if !*yes {
+			fmt.Fprintf(out, "Nothing migrated: run again with -yes to move these %d servers off %s.\n", len(ids), *host)
+			return nil
+		}
+		return drain(ctx, out, c, *host, *target, ids, *limit, cloudPoll...)
 	}
 
 	if auth.KeystoneEnvPresent() {
-		fmt.Fprintln(out, "Credentials found, but no -servers: using the fake.")
+		fmt.Fprintln(out, "Credentials found, but no -host: using the fake.")
 	}
 	*host = cmp.Or(*host, "compute-1")
+	if *limit < 1 || *target == *host {
+		return errors.New("-concurrency must be at least 1 and -target must differ from -host")
+	}
 	srv := novatest.NewServer(novatest.WithRealTime(600))
 	defer srv.Close()
 	srv.AddHost("compute-1", "compute-2", "compute-3", *host)
@@ -88,29 +120,80 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	srv.AddServer("vm-other-1", "compute-2", novatest.StatusActive)
 	srv.FailNextMigrations(*fakeFail)
-	onHost := func() (ids []string) {
-		for _, id := range []string{"vm-web-1", "vm-web-2", "vm-db-1", "vm-cache-1", "vm-batch-1", "vm-other-1"} {
-			if info, _ := srv.ServerState(id); info.Host == *host {
-				ids = append(ids, id)
-			}
-		}
-		return ids
-	}
 	fmt.Fprintf(out, "Fake Keystone + nova at %s: hosts %s\n", srv.URL(), strings.Join(srv.Hosts(), ", "))
 	c, err := nova.NewClientFromKeystone(ctx, srv.Authorizer(), "", "")
 	if err != nil {
 		return err
 	}
-	err = drain(ctx, out, c, *host, *target, onHost(), *limit, jobs.WithInterval(20*time.Millisecond, 100*time.Millisecond))
-	fmt.Fprintf(out, "The fake shows %d servers left on %s.\n", len(onHost()), *host)
+	ids, err := findServers(ctx, out, c, *host, subset)
+	if err != nil {
+		return err
+	}
+	err = drain(ctx, out, c, *host, *target, ids, *limit, jobs.WithInterval(20*time.Millisecond, 100*time.Millisecond))
+	left, lerr := onHost(ctx, c, *host)
+	if lerr != nil {
+		return errors.Join(err, lerr)
+	}
+	fmt.Fprintf(out, "Nova lists %d servers left on %s.\n", len(left), *host)
 	return err
+}
+
+// parseIDs splits a comma-separated list of server IDs, dropping blanks;
+// an ID given twice is an error.
+func parseIDs(list string) ([]string, error) {
+	var ids []string
+	for _, id := range strings.Split(list, ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if slices.Contains(ids, id) {
+			return nil, fmt.Errorf("-servers names %s twice", id)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// onHost returns the servers nova places on host, of every project.
+func onHost(ctx context.Context, c *nova.Client, host string) ([]nova.Server, error) {
+	var list []nova.Server
+	for s, err := range c.ListServers(ctx, &nova.ListServersOptions{AllProjects: true, Host: host}) {
+		if err != nil {
+			return nil, fmt.Errorf("listing the servers on %s: %w", host, err)
+		}
+		list = append(list, s)
+	}
+	return list, nil
+}
+
+// findServers lists the servers on host and returns the IDs to move: all
+// of them, or those of subset, which must all be on the host.
+func findServers(ctx context.Context, out io.Writer, c *nova.Client, host string, subset []string) ([]string, error) {
+	list, err := onHost(ctx, c, host)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "Nova lists %d servers on %s:\n", len(list), host)
+	ids := make([]string, 0, len(list))
+	for _, s := range list {
+		fmt.Fprintf(out, "  %-12s %-16s %-10s project %s\n", s.ID, s.Name, s.Status, s.TenantID)
+		ids = append(ids, s.ID)
+	}
+	if len(subset) == 0 {
+		return ids, nil
+	}
+	for _, id := range subset {
+		if !slices.Contains(ids, id) {
+			return nil, fmt.Errorf("server %s is not on %s: nothing was migrated", id, host)
+		}
+	}
+	fmt.Fprintf(out, "Moving only %s.\n", strings.Join(subset, ", "))
+	return subset, nil
 }
 
 // drain moves the servers off host with at most limit migrations in flight.
 func drain(ctx context.Context, out io.Writer, c *nova.Client, host, target string, ids []string, limit int, poll ...jobs.Option) error {
-	if limit < 1 || target == host {
-		return errors.New("-concurrency must be at least 1 and -target must differ from -host")
-	}
 	mv, err := c.Microversion(ctx)
 	if err != nil {
 		return err

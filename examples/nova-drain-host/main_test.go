@@ -5,10 +5,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/jobs"
+	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
 )
+
+// noCloud hides any OpenStack credentials of the environment, so that
+// the program runs on its own fake.
+func noCloud(t *testing.T) {
+	t.Helper()
+	for _, k := range []string{"OS_AUTH_URL", "OS_PASSWORD", "OS_TOKEN", "OS_APPLICATION_CREDENTIAL_SECRET"} {
+		t.Setenv(k, "")
+	}
+}
 
 func runFor(t *testing.T, args ...string) (string, error) {
 	t.Helper()
+	noCloud(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var out strings.Builder
@@ -22,9 +35,9 @@ func TestDrain(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	for _, want := range []string{"Draining compute-1", "5 servers, at most 2 at a time", "100% completed",
-		"vm-web-1     -> compute-3", "vm-batch-1   -> compute-3", "5 of 5 servers moved off compute-1.",
-		"0 servers left on compute-1."} {
+	for _, want := range []string{"Nova lists 5 servers on compute-1:", "Draining compute-1", "5 servers, at most 2 at a time",
+		"100% completed", "vm-web-1     -> compute-3", "vm-batch-1   -> compute-3", "5 of 5 servers moved off compute-1.",
+		"Nova lists 0 servers left on compute-1."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -69,6 +82,7 @@ func (w *cancelOnStart) Write(p []byte) (int, error) {
 }
 
 func TestCancelled(t *testing.T) {
+	noCloud(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out := &cancelOnStart{cancel: cancel}
@@ -78,7 +92,8 @@ func TestCancelled(t *testing.T) {
 	if err == nil || time.Since(start) > time.Second {
 		t.Fatalf("err = %v after %s, want a prompt failure", err, time.Since(start))
 	}
-	for _, want := range []string{"vm-web-1     FAILED: jobs: stopped waiting", "vm-batch-1   FAILED: not started: context canceled", "0 of 5 servers moved"} {
+	// Nova lists the newest server first: vm-batch-1 goes first.
+	for _, want := range []string{"vm-batch-1   FAILED: jobs: stopped waiting", "vm-web-1     FAILED: not started: context canceled", "0 of 5 servers moved"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)
 		}
@@ -95,5 +110,134 @@ func TestRefused(t *testing.T) {
 	out, err := runFor(t, "-target", "nowhere", "-concurrency", "1")
 	if err == nil || !strings.Contains(out, "code badRequest, request ID req-") {
 		t.Errorf("err = %v; want nova's code and request ID in the summary", err)
+	}
+}
+
+func TestSubset(t *testing.T) {
+	out, err := runFor(t, "-servers", "vm-web-1, vm-db-1", "-target", "compute-3")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"Moving only vm-web-1, vm-db-1.", "vm-web-1     -> compute-3", "vm-db-1      -> compute-3",
+		"2 of 2 servers moved off compute-1.", "Nova lists 3 servers left on compute-1."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "vm-web-2     ->") {
+		t.Error("moved a server outside -servers")
+	}
+}
+
+func TestUnknownServerInSubset(t *testing.T) {
+	out, err := runFor(t, "-servers", "vm-web-1,vm-other-1")
+	if err == nil || !strings.Contains(err.Error(), "vm-other-1 is not on compute-1") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(out, "Draining") || strings.Contains(out, "started") {
+		t.Error("migrated although -servers names a server of another host")
+	}
+	if _, err := runFor(t, "-servers", "vm-web-1,vm-web-1"); err == nil {
+		t.Error("a repeated ID was accepted")
+	}
+}
+
+// cloud starts a fake and points the OS_* variables at it, so that the
+// program takes it for a real cloud.
+func cloud(t *testing.T) *novatest.Server {
+	t.Helper()
+	srv := novatest.NewServer(novatest.WithRealTime(600))
+	t.Cleanup(srv.Close)
+	srv.AddHost("compute-1", "compute-2", "compute-3")
+	for _, id := range []string{"vm-a", "vm-b", "vm-c"} {
+		srv.AddServer(id, "compute-1", novatest.StatusActive)
+	}
+	srv.AddServer("vm-z", "compute-2", novatest.StatusActive)
+	for k, v := range map[string]string{
+		"OS_AUTH_URL": srv.AuthURL(), "OS_USERNAME": srv.Username(), "OS_PASSWORD": srv.Password(),
+		"OS_USER_DOMAIN_NAME": "Default", "OS_PROJECT_ID": srv.ProjectID(),
+		"OS_TOKEN": "", "OS_APPLICATION_CREDENTIAL_SECRET": "", "OS_PROJECT_NAME": "", "OS_REGION_NAME": "",
+	} {
+		t.Setenv(k, v)
+	}
+	old := cloudPoll
+	cloudPoll = []jobs.Option{jobs.WithInterval(5*time.Millisecond, 20*time.Millisecond)}
+	t.Cleanup(func() { cloudPoll = old })
+	return srv
+}
+
+func runOnCloud(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out strings.Builder
+	err := run(ctx, args, &out)
+	t.Log("\n" + out.String())
+	return out.String(), err
+}
+
+func TestCloudListsWithoutYes(t *testing.T) {
+	srv := cloud(t)
+	out, err := runOnCloud(t, "-host", "compute-1")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"Nova lists 3 servers on compute-1:", "vm-a", "vm-c", "Nothing migrated: run again with -yes"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "Fake Keystone") || strings.Contains(out, "vm-z") {
+		t.Error("did not list the cloud's compute-1")
+	}
+	if n := srv.Calls(novatest.OpLiveMigrate); n != 0 {
+		t.Errorf("%d live migrations started without -yes", n)
+	}
+	if n := srv.Calls(novatest.OpListServers); n != 1 {
+		t.Errorf("Calls(ListServers) = %d, want 1", n)
+	}
+}
+
+func TestCloudDrainsWithYes(t *testing.T) {
+	srv := cloud(t)
+	out, err := runOnCloud(t, "-host", "compute-1", "-yes", "-target", "compute-3", "-servers", "vm-a,vm-b")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(out, "2 of 2 servers moved off compute-1.") {
+		t.Error("summary does not show two moved servers")
+	}
+	if n := srv.Calls(novatest.OpLiveMigrate); n != 2 {
+		t.Errorf("%d live migrations, want 2", n)
+	}
+	for id, want := range map[string]string{"vm-a": "compute-3", "vm-b": "compute-3", "vm-c": "compute-1"} {
+		if info, _ := srv.ServerState(id); info.Host != want {
+			t.Errorf("%s on %s, want %s", id, info.Host, want)
+		}
+	}
+}
+
+func TestCloudUnknownServer(t *testing.T) {
+	srv := cloud(t)
+	_, err := runOnCloud(t, "-host", "compute-1", "-yes", "-servers", "vm-a,vm-z")
+	if err == nil || !strings.Contains(err.Error(), "vm-z is not on compute-1") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := srv.Calls(novatest.OpLiveMigrate); n != 0 {
+		t.Errorf("%d live migrations started", n)
+	}
+}
+
+func TestCloudWithoutHostUsesTheFake(t *testing.T) {
+	srv := cloud(t)
+	out, err := runOnCloud(t, "-yes")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !strings.Contains(out, "Credentials found, but no -host: using the fake.") {
+		t.Error("no notice that the fake is used")
+	}
+	if n := len(srv.AllCalls()); n != 0 {
+		t.Errorf("the cloud got requests: %v", srv.AllCalls())
 	}
 }

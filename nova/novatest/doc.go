@@ -1,7 +1,7 @@
 // Package novatest is an in-process fake of an OpenStack cloud's Keystone
 // and nova (compute) endpoints, limited to server migrations and the
-// server listing that finds what to migrate, for testing
-// code that uses package nova without a cloud.
+// server listing that finds what to migrate, for testing code that uses
+// package nova without a cloud.
 //
 // A Server listens on a local address and speaks the services' wire
 // format: the same paths, JSON bodies, status codes, fault bodies and
