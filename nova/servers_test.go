@@ -302,6 +302,7 @@ func TestListServersValidation(t *testing.T) {
 	f := newFake(t)
 	_, err := collectServers(t, f.client("2.80").ListServers(context.Background(), &nova.ListServersOptions{Limit: -1}))
 	asValidation(t, err, "ListServersOptions.Limit")
+	//lint:ignore SA1012 checking the nil-context guard
 	_, err = collectServers(t, f.client("2.80").ListServers(nil, nil))
 	asValidation(t, err, "ctx")
 	f.none()
