@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"net/http"
 	"net/url"
 	"strings"
@@ -104,9 +105,10 @@ func pick(recs map[int]nova.Migration, ids ...int) []nova.Migration {
 	return out
 }
 
-func collect(t testing.TB, seq func(func(nova.Migration, error) bool)) ([]nova.Migration, error) {
+// collect reads a listing to its end or to its first error.
+func collect[T any](t testing.TB, seq iter.Seq2[T, error]) ([]T, error) {
 	t.Helper()
-	var out []nova.Migration
+	var out []T
 	for m, err := range seq {
 		if err != nil {
 			return out, err

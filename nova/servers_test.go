@@ -30,18 +30,6 @@ func rfc(t testing.TB, s string) nova.Time {
 	return nova.Time{Time: v.UTC()}
 }
 
-func collectServers(t testing.TB, seq func(func(nova.Server, error) bool)) ([]nova.Server, error) {
-	t.Helper()
-	var out []nova.Server
-	for s, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
 // sameServer compares two servers field by field, times by instant and
 // zone.
 func sameServer(t testing.TB, got, want nova.Server) {
@@ -71,7 +59,7 @@ func TestListServersSampleDecodes(t *testing.T) {
 		}
 		writeJSON(w, 200, sample(t, "servers/servers-detail-page2.json"))
 	})
-	got, err := collectServers(t, f.client("2.80").ListServers(context.Background(),
+	got, err := collect(t, f.client("2.80").ListServers(context.Background(),
 		&nova.ListServersOptions{AllProjects: true, Host: "compute-07", Limit: 2}))
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +98,7 @@ func TestListServersSampleDecodes(t *testing.T) {
 func TestListServersNulls(t *testing.T) {
 	f := newFake(t)
 	f.reply("GET", "/v2.1/servers/detail", 200, sample(t, "servers/servers-detail-nulls.json"))
-	got, err := collectServers(t, f.client("2.1").ListServers(context.Background(), nil))
+	got, err := collect(t, f.client("2.1").ListServers(context.Background(), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +118,7 @@ func TestListServersEveryOption(t *testing.T) {
 		ChangesSince: time.Date(2024, 5, 1, 10, 0, 0, 0, time.FixedZone("x", 2*3600)),
 		Limit:        50, Marker: web1,
 	}
-	got, err := collectServers(t, f.client("2.1").ListServers(context.Background(), opts))
+	got, err := collect(t, f.client("2.1").ListServers(context.Background(), opts))
 	if err != nil || len(got) != 0 {
 		t.Fatalf("%v %v", got, err)
 	}
@@ -144,7 +132,7 @@ func TestListServersEveryOption(t *testing.T) {
 	// Zero values are not sent; AllProjects false is not all_tenants=0.
 	f2 := newFake(t)
 	f2.reply("GET", "/v2.1/servers/detail", 200, []byte(`{"servers": []}`))
-	if _, err := collectServers(t, f2.client("2.1").ListServers(context.Background(), &nova.ListServersOptions{})); err != nil {
+	if _, err := collect(t, f2.client("2.1").ListServers(context.Background(), &nova.ListServersOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	f2.only().check(t, "GET", "/v2.1/servers/detail", "", "2.1")
@@ -259,7 +247,7 @@ func TestListServersForeignLinkNotFollowed(t *testing.T) {
 		}
 		writeJSON(w, 200, serversPage([]string{"b"}, ""))
 	})
-	got, err := collectServers(t, f.client("2.80").ListServers(context.Background(), &nova.ListServersOptions{Limit: 1}))
+	got, err := collect(t, f.client("2.80").ListServers(context.Background(), &nova.ListServersOptions{Limit: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +267,7 @@ func TestListServersForeignLinkNotFollowed(t *testing.T) {
 	// error instead of asking for the same page again.
 	f2 := newFake(t)
 	f2.reply("GET", "/v2.1/servers/detail", 200, []byte(`{"servers": [{"id": ""}], "servers_links": [{"href": "http://elsewhere.example/v2.1/servers/detail", "rel": "next"}]}`))
-	_, err = collectServers(t, f2.client("2.80").ListServers(context.Background(), nil))
+	_, err = collect(t, f2.client("2.80").ListServers(context.Background(), nil))
 	if err == nil || !strings.Contains(err.Error(), "another host") || !strings.Contains(err.Error(), "/servers/detail") {
 		t.Errorf("err = %v", err)
 	}
@@ -289,7 +277,7 @@ func TestListServersForeignLinkNotFollowed(t *testing.T) {
 func TestListServersLinkLoopStops(t *testing.T) {
 	f := newFake(t)
 	f.reply("GET", "/v2.1/servers/detail", 200, serversPage([]string{"a"}, f.endpoint()+"/servers/detail?marker=id-a"))
-	got, err := collectServers(t, f.client("2.80").ListServers(context.Background(), nil))
+	got, err := collect(t, f.client("2.80").ListServers(context.Background(), nil))
 	if err == nil || !strings.Contains(err.Error(), "repeats") {
 		t.Fatalf("got %d servers, err %v", len(got), err)
 	}
@@ -300,10 +288,10 @@ func TestListServersLinkLoopStops(t *testing.T) {
 
 func TestListServersValidation(t *testing.T) {
 	f := newFake(t)
-	_, err := collectServers(t, f.client("2.80").ListServers(context.Background(), &nova.ListServersOptions{Limit: -1}))
+	_, err := collect(t, f.client("2.80").ListServers(context.Background(), &nova.ListServersOptions{Limit: -1}))
 	asValidation(t, err, "ListServersOptions.Limit")
 	//lint:ignore SA1012 checking the nil-context guard
-	_, err = collectServers(t, f.client("2.80").ListServers(nil, nil))
+	_, err = collect(t, f.client("2.80").ListServers(nil, nil))
 	asValidation(t, err, "ctx")
 	f.none()
 	if n := f.discoveryCount(); n != 0 {
