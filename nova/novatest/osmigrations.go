@@ -162,6 +162,27 @@ func newerFirst(a, b *migration) int {
 	return b.id - a.id
 }
 
+// page sorts list with order, keeps what comes after mark (when not nil)
+// and at most limit records, and returns them with a "next" link to the
+// same path and query with the marker of the last record when the page is
+// full (nil otherwise), as nova's paged lists do.
+func page[E any](c *call, path string, list []*E, mark *E, order func(a, b *E) int, limit int, id func(*E) string) ([]*E, []any) {
+	slices.SortFunc(list, order)
+	if mark != nil {
+		list = slices.DeleteFunc(list, func(v *E) bool { return order(mark, v) >= 0 })
+	}
+	if len(list) > limit {
+		list = list[:limit]
+	}
+	if limit == 0 || len(list) < limit {
+		return list, nil
+	}
+	params := c.r.URL.Query()
+	params.Set("marker", id(list[len(list)-1]))
+	href := baseURL(c.r) + apiPrefix + path + "?" + params.Encode()
+	return list, []any{map[string]string{"href": href, "rel": "next"}}
+}
+
 // listMigrations serves GET /os-migrations: every migration the filter
 // keeps. From 2.59 the list is newest first and paged by limit and marker
 // (a migration's uuid), with a "next" link in migrations_links when a page
@@ -189,23 +210,18 @@ func (s *Server) listMigrations(r *fake.Request) fake.Response {
 	}
 	body := map[string]any{}
 	if paging {
-		slices.SortFunc(list, newerFirst)
+		var mark *migration
 		if f.hasMarker {
 			i := slices.IndexFunc(s.migrations, func(m *migration) bool { return m.uuid == f.marker })
 			if i < 0 {
 				return c.badRequest("Marker %s could not be found.", f.marker)
 			}
-			mk := s.migrations[i]
-			list = slices.DeleteFunc(list, func(m *migration) bool { return newerFirst(mk, m) >= 0 })
+			mark = s.migrations[i]
 		}
-		if len(list) > f.limit {
-			list = list[:f.limit]
-		}
-		if f.limit > 0 && len(list) == f.limit {
-			params := c.r.URL.Query()
-			params.Set("marker", list[len(list)-1].uuid)
-			href := baseURL(r) + apiPrefix + "/os-migrations?" + params.Encode()
-			body["migrations_links"] = []any{map[string]string{"href": href, "rel": "next"}}
+		var links []any
+		list, links = page(c, "/os-migrations", list, mark, newerFirst, f.limit, func(m *migration) string { return m.uuid })
+		if links != nil {
+			body["migrations_links"] = links
 		}
 	}
 	views := make([]any, len(list))

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -193,23 +192,16 @@ func (s *Server) listServers(r *fake.Request) fake.Response {
 			views[sv] = info
 		}
 	}
-	slices.SortFunc(list, newestServerFirst)
+	var mark *server
 	if f.hasMarker {
-		mk := s.servers[f.marker]
-		if mk == nil {
+		if mark = s.servers[f.marker]; mark == nil {
 			return c.badRequest("marker [%s] not found", f.marker)
 		}
-		list = slices.DeleteFunc(list, func(sv *server) bool { return newestServerFirst(mk, sv) >= 0 })
 	}
-	if len(list) > f.limit {
-		list = list[:f.limit]
-	}
+	list, links := page(c, "/servers/detail", list, mark, newestServerFirst, f.limit, func(sv *server) string { return sv.id })
 	body := map[string]any{}
-	if f.limit > 0 && len(list) == f.limit {
-		params := c.r.URL.Query()
-		params.Set("marker", list[len(list)-1].id)
-		href := baseURL(r) + apiPrefix + "/servers/detail?" + params.Encode()
-		body["servers_links"] = []any{map[string]string{"href": href, "rel": "next"}}
+	if links != nil {
+		body["servers_links"] = links
 	}
 	out := make([]any, len(list))
 	for i, sv := range list {
