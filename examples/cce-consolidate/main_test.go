@@ -1,26 +1,20 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
 	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/clitest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
 func runFor(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var out strings.Builder
-	err := run(ctx, args, &out)
-	t.Log("\n" + out.String())
-	return out.String(), err
+	return clitest.Run(t, run, args...)
 }
 
 func TestAllNodesWithKeyPair(t *testing.T) {

@@ -1,25 +1,19 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
 	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/clitest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
 func runFor(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var out strings.Builder
-	err := run(ctx, args, &out)
-	t.Log("\n" + out.String())
-	return out.String(), err
+	return clitest.Run(t, run, args...)
 }
 
 func TestToDedicatedHost(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cloudmigrate/cloudmigrate/examples/internal/clitest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
 )
@@ -22,12 +23,7 @@ func noCloud(t *testing.T) {
 func runFor(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	noCloud(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var out strings.Builder
-	err := run(ctx, args, &out)
-	t.Log("\n" + out.String())
-	return out.String(), err
+	return clitest.Run(t, run, args...)
 }
 
 func TestDrain(t *testing.T) {
@@ -168,12 +164,7 @@ func cloud(t *testing.T) *novatest.Server {
 
 func runOnCloud(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var out strings.Builder
-	err := run(ctx, args, &out)
-	t.Log("\n" + out.String())
-	return out.String(), err
+	return clitest.Run(t, run, args...)
 }
 
 func TestCloudListsWithoutYes(t *testing.T) {
