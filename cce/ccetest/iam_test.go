@@ -1,7 +1,6 @@
 package ccetest_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/cce"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 )
 
 // iamClient is a client of srv for project, authorized by authz.
@@ -22,40 +22,10 @@ func iamClient(t *testing.T, srv *ccetest.Server, project string, authz auth.Aut
 	return c
 }
 
-// tokenOf returns the token ks sends, fetching it first if needed.
-func tokenOf(t *testing.T, ks *auth.Keystone) string {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "http://token.invalid/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ks.Authorize(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	return req.Header.Get("X-Auth-Token")
-}
-
 func TestIAMCredentials(t *testing.T) {
 	srv := ccetest.NewServer(ccetest.WithCredentials("AKOTHER", "sk-other", "project-other"))
 	defer srv.Close()
-	if got, want := srv.IAMURL(), srv.URL()+"/v3"; got != want {
-		t.Errorf("IAMURL %q, want %q", got, want)
-	}
-	cred := srv.IAMCredentials()
-	if cred.Username == "" || cred.UserDomainName == "" || cred.Password == "" || cred.ProjectID != "project-other" ||
-		cred.Method() != "password" || cred.Validate() != nil {
-		t.Errorf("IAMCredentials %v", cred)
-	}
-	info, err := srv.IAMAuthorizer().TokenInfo(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.ProjectID != "project-other" {
-		t.Errorf("token scoped to %q, want project-other", info.ProjectID)
-	}
-	if n := srv.TokensIssued(); n != 1 {
-		t.Errorf("TokensIssued %d, want 1", n)
-	}
+	faketest.CheckIAMCredentials(t, srv, "project-other")
 }
 
 // A client authorized by an IAM token migrates nodes and waits for the job
@@ -92,7 +62,7 @@ func TestMigrateWithAnIAMToken(t *testing.T) {
 func TestIAMTokenRefusals(t *testing.T) {
 	srv, _ := newEnv(t)
 	ctx := ctxT(t)
-	tok := tokenOf(t, srv.IAMAuthorizer())
+	tok := faketest.TokenOf(t, srv.IAMAuthorizer())
 	migrate := func(project string, authz auth.Authorizer) error {
 		_, err := iamClient(t, srv, project, authz).MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
 		return err

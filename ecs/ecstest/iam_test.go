@@ -9,42 +9,13 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/ecs"
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 )
-
-// tokenOf returns the token ks sends, fetching it first if needed.
-func tokenOf(t *testing.T, ks *auth.Keystone) string {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "http://token.invalid/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ks.Authorize(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	return req.Header.Get("X-Auth-Token")
-}
 
 func TestIAMCredentials(t *testing.T) {
 	srv := ecstest.NewServer(ecstest.WithCredentials("AKOTHER", "sk-other", "project-other"))
 	defer srv.Close()
-	if got, want := srv.IAMURL(), srv.URL()+"/v3"; got != want {
-		t.Errorf("IAMURL %q, want %q", got, want)
-	}
-	cred := srv.IAMCredentials()
-	if cred.Username == "" || cred.UserDomainName == "" || cred.Password == "" || cred.ProjectID != "project-other" ||
-		cred.Method() != "password" || cred.Validate() != nil {
-		t.Errorf("IAMCredentials %v", cred)
-	}
-	info, err := srv.IAMAuthorizer().TokenInfo(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.ProjectID != "project-other" {
-		t.Errorf("token scoped to %q, want project-other", info.ProjectID)
-	}
-	if n := srv.TokensIssued(); n != 1 {
-		t.Errorf("TokensIssued %d, want 1", n)
-	}
+	faketest.CheckIAMCredentials(t, srv, "project-other")
 }
 
 // A client authorized by an IAM token migrates a server and waits for the
@@ -86,7 +57,7 @@ func TestIAMTokenRefusals(t *testing.T) {
 	srv.AddHost(hostA, hostB)
 	srv.AddServer(ecstest.ServerInfo{ID: serverA, Status: ecstest.StatusShutoff, HostID: hostA})
 	ctx := context.Background()
-	tok := tokenOf(t, srv.IAMAuthorizer())
+	tok := faketest.TokenOf(t, srv.IAMAuthorizer())
 	migrate := func(project string, authz auth.Authorizer) error {
 		_, err := newClient(t, srv, project, authz).ColdMigrate(ctx, serverA, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
 		return err

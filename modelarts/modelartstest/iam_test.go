@@ -7,44 +7,15 @@ import (
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/modelarts"
 	"github.com/cloudmigrate/cloudmigrate/modelarts/modelartstest"
 )
 
-// tokenOf returns the token ks sends, fetching it first if needed.
-func tokenOf(t *testing.T, ks *auth.Keystone) string {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "http://token.invalid/", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := ks.Authorize(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
-	return req.Header.Get("X-Auth-Token")
-}
-
 func TestIAMCredentials(t *testing.T) {
 	srv := modelartstest.NewServer(modelartstest.WithCredentials("AKOTHER", "sk-other", "project-other"))
 	defer srv.Close()
-	if got, want := srv.IAMURL(), srv.URL()+"/v3"; got != want {
-		t.Errorf("IAMURL %q, want %q", got, want)
-	}
-	cred := srv.IAMCredentials()
-	if cred.Username == "" || cred.UserDomainName == "" || cred.Password == "" || cred.ProjectID != "project-other" ||
-		cred.Method() != "password" || cred.Validate() != nil {
-		t.Errorf("IAMCredentials %v", cred)
-	}
-	info, err := srv.IAMAuthorizer().TokenInfo(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.ProjectID != "project-other" {
-		t.Errorf("token scoped to %q, want project-other", info.ProjectID)
-	}
-	if n := srv.TokensIssued(); n != 1 {
-		t.Errorf("TokensIssued %d, want 1", n)
-	}
+	faketest.CheckIAMCredentials(t, srv, "project-other")
 }
 
 // A client authorized by an IAM token migrates nodes and waits for the job
@@ -80,7 +51,7 @@ func TestMigrateWithAnIAMToken(t *testing.T) {
 func TestIAMTokenRefusals(t *testing.T) {
 	srv, _ := newEnv(t)
 	ctx := context.Background()
-	tok := tokenOf(t, srv.IAMAuthorizer())
+	tok := faketest.TokenOf(t, srv.IAMAuthorizer())
 	migrate := func(project string, authz auth.Authorizer) error {
 		c, err := modelarts.NewClient(srv.URL(), project, authz)
 		if err != nil {
