@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/cce"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
@@ -81,17 +81,7 @@ func sshSpec(uids ...string) *cce.MigrateNodesSpec {
 // request ID.
 func apiError(t *testing.T, err error, status int, code string) *cloudmigrate.Error {
 	t.Helper()
-	var e *cloudmigrate.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *cloudmigrate.Error", err, err)
-	}
-	if e.StatusCode != status || e.Code != code {
-		t.Fatalf("error status %d code %q, want %d %q (message %q)", e.StatusCode, e.Code, status, code, e.Message)
-	}
-	if e.RequestID == "" {
-		t.Errorf("error has no request ID")
-	}
-	return e
+	return faketest.APIError(t, err, status, code, "req-cce-")
 }
 
 // send makes a signed request to the fake without the SDK, for what the

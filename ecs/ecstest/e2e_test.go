@@ -11,6 +11,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/ecs"
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
@@ -47,14 +48,7 @@ func newClient(t *testing.T, srv *ecstest.Server, project string, authz auth.Aut
 // stepping returns wait options that poll quickly and move the fake's clock
 // by step after every poll, and the list of status words seen.
 func stepping(srv *ecstest.Server, step time.Duration) ([]jobs.Option, *[]jobs.Status) {
-	var seen []jobs.Status
-	return []jobs.Option{
-		jobs.WithInterval(time.Millisecond, 2*time.Millisecond),
-		jobs.WithProgress(func(st jobs.Status) {
-			seen = append(seen, st)
-			srv.Clock().Advance(step)
-		}),
-	}, &seen
+	return faketest.Stepping(srv.Clock(), step)
 }
 
 func mustState(t *testing.T, srv *ecstest.Server, id string) ecstest.ServerInfo {
@@ -70,17 +64,7 @@ func mustState(t *testing.T, srv *ecstest.Server, id string) ecstest.ServerInfo 
 // request ID, and returns it.
 func apiError(t *testing.T, err error, status int, code string) *cloudmigrate.Error {
 	t.Helper()
-	var e *cloudmigrate.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *cloudmigrate.Error", err, err)
-	}
-	if e.StatusCode != status || e.Code != code {
-		t.Errorf("got %d %s (%s), want %d %s", e.StatusCode, e.Code, e.Message, status, code)
-	}
-	if e.RequestID == "" || e.Message == "" {
-		t.Errorf("error lacks request ID or message: %+v", e)
-	}
-	return e
+	return faketest.APIError(t, err, status, code, "req-ecs-")
 }
 
 func TestMigrateBetweenHostsAndThePublicPool(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/ecs"
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
 	"github.com/cloudmigrate/cloudmigrate/internal/fake"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/manila"
 	"github.com/cloudmigrate/cloudmigrate/manila/manilatest"
@@ -419,20 +419,7 @@ func newManila(t *testing.T, opts ...cloudmigrate.Option) *target {
 // and code whose request ID starts with prefix, and returns it.
 func apiError(t *testing.T, err error, status int, code, prefix string) *cloudmigrate.Error {
 	t.Helper()
-	var e *cloudmigrate.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *cloudmigrate.Error", err, err)
-	}
-	if e.StatusCode != status || e.Code != code {
-		t.Errorf("got %d %q (%s), want %d %q", e.StatusCode, e.Code, e.Message, status, code)
-	}
-	if !strings.HasPrefix(e.RequestID, prefix) || len(e.RequestID) <= len(prefix) {
-		t.Errorf("request ID %q, want one starting with %q", e.RequestID, prefix)
-	}
-	if e.Message == "" {
-		t.Errorf("error without a message: %+v", e)
-	}
-	return e
+	return faketest.APIError(t, err, status, code, prefix)
 }
 
 // notAPIError asserts that err is an error that did not come from an

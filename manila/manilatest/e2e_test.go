@@ -10,6 +10,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/manila"
 	"github.com/cloudmigrate/cloudmigrate/manila/manilatest"
@@ -52,14 +53,7 @@ func newClient(t *testing.T, endpoint string, authz auth.Authorizer, opts ...clo
 // stepping returns wait options that poll quickly and move the fake's
 // clock by step after every poll, and the statuses seen.
 func stepping(srv *manilatest.Server, step time.Duration) ([]jobs.Option, *[]jobs.Status) {
-	var seen []jobs.Status
-	return []jobs.Option{
-		jobs.WithInterval(time.Millisecond, 2*time.Millisecond),
-		jobs.WithProgress(func(st jobs.Status) {
-			seen = append(seen, st)
-			srv.Clock().Advance(step)
-		}),
-	}, &seen
+	return faketest.Stepping(srv.Clock(), step)
 }
 
 func state(t *testing.T, srv *manilatest.Server, id string) manilatest.ShareServerInfo {
@@ -75,17 +69,7 @@ func state(t *testing.T, srv *manilatest.Server, id string) manilatest.ShareServ
 // message and a request ID, and returns it.
 func apiError(t *testing.T, err error, status int, code string) *cloudmigrate.Error {
 	t.Helper()
-	var e *cloudmigrate.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *cloudmigrate.Error", err, err)
-	}
-	if e.StatusCode != status || e.Code != code {
-		t.Errorf("got %d %s (%s), want %d %s", e.StatusCode, e.Code, e.Message, status, code)
-	}
-	if e.Message == "" || !strings.HasPrefix(e.RequestID, "req-manila-") {
-		t.Errorf("error lacks message or request ID: %+v", e)
-	}
-	return e
+	return faketest.APIError(t, err, status, code, "req-manila-")
 }
 
 func start(t *testing.T, c *manila.Client, host string) {

@@ -4,19 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/modelarts"
 	"github.com/cloudmigrate/cloudmigrate/modelarts/modelartstest"
@@ -132,17 +131,7 @@ func unchanged(t *testing.T, srv *modelartstest.Server) {
 
 func wantAPIError(t *testing.T, err error, status int, code string) *cloudmigrate.Error {
 	t.Helper()
-	var apiErr *cloudmigrate.Error
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("error = %v (%T), want *cloudmigrate.Error %d %s", err, err, status, code)
-	}
-	if apiErr.StatusCode != status || apiErr.Code != code {
-		t.Errorf("error = %d %q (%s), want %d %q", apiErr.StatusCode, apiErr.Code, apiErr.Message, status, code)
-	}
-	if !strings.HasPrefix(apiErr.RequestID, "req-modelarts-") {
-		t.Errorf("RequestID = %q", apiErr.RequestID)
-	}
-	return apiErr
+	return faketest.APIError(t, err, status, code, "req-modelarts-")
 }
 
 // rawResponse is an answer to a request sent without the SDK.

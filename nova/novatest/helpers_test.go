@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake/faketest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/nova"
 	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
@@ -61,14 +61,7 @@ func pinned(t *testing.T, c *nova.Client, v string) *nova.Client {
 // stepping returns wait options that poll quickly and move the fake's clock
 // by step after every poll, and the statuses seen.
 func stepping(srv *novatest.Server, step time.Duration) ([]jobs.Option, *[]jobs.Status) {
-	var seen []jobs.Status
-	return []jobs.Option{
-		jobs.WithInterval(time.Millisecond, 2*time.Millisecond),
-		jobs.WithProgress(func(st jobs.Status) {
-			seen = append(seen, st)
-			srv.Clock().Advance(step)
-		}),
-	}, &seen
+	return faketest.Stepping(srv.Clock(), step)
 }
 
 func words(seen []jobs.Status) []string {
@@ -116,17 +109,7 @@ func only(t *testing.T, c *nova.Client, serverID string) nova.Migration {
 // message and a request ID, and returns it.
 func apiError(t *testing.T, err error, status int, code string) *cloudmigrate.Error {
 	t.Helper()
-	var e *cloudmigrate.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v (%T) is not a *cloudmigrate.Error", err, err)
-	}
-	if e.StatusCode != status || e.Code != code {
-		t.Errorf("got %d %s (%s), want %d %s", e.StatusCode, e.Code, e.Message, status, code)
-	}
-	if e.RequestID == "" || e.Message == "" {
-		t.Errorf("error lacks request ID or message: %+v", e)
-	}
-	return e
+	return faketest.APIError(t, err, status, code, "req-")
 }
 
 func str(p *string) string {

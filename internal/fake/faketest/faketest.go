@@ -1,13 +1,21 @@
-// Package faketest holds the checks that every Huawei fake (ecstest,
-// ccetest, modelartstest) runs on its IAM token endpoint.
+// Package faketest holds what the tests of the fakes share: the checks
+// every Huawei fake (ecstest, ccetest, modelartstest) runs on its IAM token
+// endpoint, the check of an error answer, and wait options that drive a
+// fake's clock.
 package faketest
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/fake"
+	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
 // IAMServer is the part of a Huawei fake that serves IAM tokens.
@@ -56,4 +64,38 @@ func CheckIAMCredentials(t testing.TB, srv IAMServer, project string) {
 	if n := srv.TokensIssued(); n != 1 {
 		t.Errorf("TokensIssued %d, want 1", n)
 	}
+}
+
+// APIError asserts that err is a *cloudmigrate.Error with status and code,
+// a message, and a request ID that starts with idPrefix and goes on after
+// it, and returns it.
+func APIError(t testing.TB, err error, status int, code, idPrefix string) *cloudmigrate.Error {
+	t.Helper()
+	var e *cloudmigrate.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *cloudmigrate.Error", err, err)
+	}
+	if e.StatusCode != status || e.Code != code {
+		t.Errorf("got %d %q (%s), want %d %q", e.StatusCode, e.Code, e.Message, status, code)
+	}
+	if !strings.HasPrefix(e.RequestID, idPrefix) || len(e.RequestID) <= len(idPrefix) {
+		t.Errorf("request ID %q, want one starting with %q", e.RequestID, idPrefix)
+	}
+	if e.Message == "" {
+		t.Errorf("error without a message: %+v", e)
+	}
+	return e
+}
+
+// Stepping returns wait options that poll every 1 to 2 ms and move clock
+// by step after every poll, and the statuses seen so far.
+func Stepping(clock *fake.Clock, step time.Duration) ([]jobs.Option, *[]jobs.Status) {
+	var seen []jobs.Status
+	return []jobs.Option{
+		jobs.WithInterval(time.Millisecond, 2*time.Millisecond),
+		jobs.WithProgress(func(st jobs.Status) {
+			seen = append(seen, st)
+			clock.Advance(step)
+		}),
+	}, &seen
 }
