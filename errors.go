@@ -204,3 +204,33 @@ func IsUnauthorized(err error) bool {
 	s, _, ok := statusOf(err)
 	return ok && s == http.StatusUnauthorized
 }
+
+// ErrInProgress is reported when a call that starts a move finds the
+// resource already moving: instead of starting a second move, the call
+// returns a handle on the one in flight together with an error for which
+// errors.Is(err, ErrInProgress) holds. The error's text says what showed
+// the move (a task state, a job, a migration record).
+var ErrInProgress = errors.New("cloudmigrate: a move of this resource is already in progress")
+
+// InProgressError is the error a start call returns with the handle of a
+// move it adopted. errors.Is(err, ErrInProgress) holds for it.
+type InProgressError struct {
+	// Resource names what is already moving: "server 3f2a…", "nodes n1, n2".
+	Resource string
+	// Evidence says what showed the move, in the service's words:
+	// "task_state migrating", "migration 42 running", "job 8a1… RUNNING".
+	Evidence string
+}
+
+// Error reads like "cloudmigrate: a move of server x is already in
+// progress (task_state migrating); adopted it instead of starting another".
+func (e *InProgressError) Error() string {
+	s := "cloudmigrate: a move of " + e.Resource + " is already in progress"
+	if e.Evidence != "" {
+		s += " (" + e.Evidence + ")"
+	}
+	return s + "; adopted it instead of starting another"
+}
+
+// Is reports whether target is ErrInProgress.
+func (e *InProgressError) Is(target error) bool { return target == ErrInProgress }
