@@ -4,7 +4,8 @@
 //
 // Each service has its own package, and all of them look alike:
 //
-//	ecs        Huawei ECS: cold-migrate a stopped server between dedicated hosts and the public pool
+//	ecs        Huawei ECS: stop, cold-migrate and start servers between dedicated hosts and the public pool
+//	ecs/deh    Huawei DeH: dedicated hosts, their free capacity and servers
 //	nova       OpenStack Compute: live and cold migrations, force-complete, abort, wait
 //	manila     OpenStack Shared File Systems: two-phase share-server migration
 //	modelarts  Huawei ModelArts: batch-migrate nodes between resource pools
@@ -37,7 +38,20 @@
 // provably never reached the service (the connection could not be made) or
 // was refused by throttling: nothing that could start a migration twice is
 // ever repeated. A client with a renewable token (Keystone, IAM) renews it
-// once on 401 and replays the request once.
+// once on 401 and replays the request once, on top of the retries set by
+// [WithRetry]; [Error].Attempts counts every request sent, the replay
+// included. While Keystone fails, token requests pause between failures
+// and every caller gets the failure meanwhile (see auth.Keystone), so a
+// fleet of callers does not flood an identity service that is down.
+//
+// # IDs in URL paths
+//
+// Every ID or name an operation puts into a URL path is checked by the same
+// rule in every package before anything is sent: non-empty valid UTF-8 of at
+// most 255 bytes, with no white space, no control character (C0, DEL, C1),
+// no '/', '?', '#' or '%', and neither "." nor "..". Anything else is a
+// [*ValidationError] whose Field names the argument; what passes is
+// escaped as one path segment.
 //
 // # Errors
 //
@@ -47,8 +61,14 @@
 // OpenStack microversion problem is a [*VersionError]. A job or migration
 // that ends failed or cancelled is a *jobs.FailedError with the service's
 // reason. All are pointers and work with errors.As; a cancelled context
-// comes back wrapped, so errors.Is(err, context.Canceled) holds.
+// comes back wrapped, so errors.Is(err, context.Canceled) holds. When the
+// context ends while a call waits to retry a 429 or a 5xx, the error wraps
+// that answer too, so errors.As(err, &apiErr) also holds.
 //
-// Credentials (tokens, passwords, AK/SK, signatures) never appear in logs,
-// error strings or %v output.
+// Credentials (tokens, passwords, secret keys, security tokens,
+// signatures) never appear in logs, error strings, JSON or the output of
+// any fmt verb, at any depth: every field that holds one is an
+// auth.Secret, and the credentials a request carried are removed from a
+// service's error answer (servers and gateways may quote the request)
+// before its text enters an *Error.
 package cloudmigrate

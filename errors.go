@@ -37,7 +37,10 @@ type Error struct {
 	// Method and URL identify the request. The URL has no credentials in it.
 	Method string
 	URL    string
-	// Attempts is how many times the request was sent.
+	// Attempts is how many times the request was sent: every request
+	// handed to the HTTP client, the first, each retry and the replay after
+	// a renewed token alike. A try that sent nothing (the credentials could
+	// not be had) is not counted.
 	Attempts int
 	// RetryAfter is the wait the service asked for (Retry-After header or a
 	// retryAfter field), zero when it asked for none.

@@ -77,8 +77,8 @@ type AKSK struct {
 
 type akskCore struct {
 	ak    string
-	sk    []byte
-	token string
+	sk    Secret
+	token Secret
 	now   func() time.Time
 	macs  sync.Pool // of hash.Hash: HMAC-SHA256 keyed with sk
 }
@@ -95,7 +95,7 @@ func (f akskOptionFunc) applyAKSK(a *AKSK) { f(a) }
 // WithSecurityToken makes the signer send token as X-Security-Token and
 // sign it, as temporary (STS) credentials require.
 func WithSecurityToken(token string) AKSKOption {
-	return akskOptionFunc(func(a *AKSK) { a.token = token })
+	return akskOptionFunc(func(a *AKSK) { a.token = NewSecret(token) })
 }
 
 // ClockOption sets the clock of a signer or token authorizer; nil means
@@ -115,14 +115,33 @@ func (c ClockOption) applyAKSK(a *AKSK) {
 // NewAKSK returns a signer for the access key ak and secret key sk. It
 // does not check them: a wrong pair shows up as the gateway's APIGW.0301
 // answer. Use HuaweiFromEnv to read them from the environment.
+//
+// Signed headers are canonicalized as the official Huawei Cloud Go SDK
+// signer does it, and AKSKVerifier applies the same rule:
+//
+//   - SignedHeaders lists the lower-cased name of every key of req.Header
+//     that is signed (see Authorize), sorted byte-wise and joined by ";".
+//   - The canonical headers hold one "name:value" line per value: a
+//     header sent with several values gives several lines. The values of
+//     one name are sorted byte-wise as they are in req.Header, and each is
+//     then trimmed of surrounding white space (so " b" sorts before "a").
+//   - Keys that differ only in case (possible when req.Header is filled
+//     directly rather than with Set or Add) form one header holding the
+//     values of all of them; its name is listed, and its lines written,
+//     once per key.
+//   - A key with no values is not sent, so it is not signed.
+//
+// Go's transport trims header values as it sends them, and a verifier
+// sorts the values it receives; give a header with several values without
+// leading white space, so that both sides sort them alike.
 func NewAKSK(ak, sk string, opts ...AKSKOption) *AKSK {
-	a := &AKSK{&akskCore{ak: ak, sk: []byte(sk), now: time.Now}}
+	a := &AKSK{&akskCore{ak: ak, sk: NewSecret(sk), now: time.Now}}
 	for _, o := range opts {
 		if o != nil {
 			o.applyAKSK(a)
 		}
 	}
-	key := a.sk
+	key := []byte(sk)
 	a.macs.New = func() any { return hmac.New(sha256.New, key) }
 	return a
 }
@@ -147,7 +166,7 @@ func (a *AKSK) AccessKey() string {
 // start with "content-type" (any case) and names containing "_". Host is
 // signed only when req.Header holds a Host entry; if it does, it must
 // match the host the request is sent to. A header with several values is
-// signed as its trimmed values joined by ",".
+// signed as one line per value, as NewAKSK describes.
 //
 // The path is signed in its decoded form (req.URL.Path) and the query as
 // decoded from req.URL.RawQuery ("+" counts as a space there, as in form
@@ -190,8 +209,8 @@ func (a *AKSK) prepare(req *http.Request) (string, error) {
 		h[HeaderSdkDate] = []string{date}
 	}
 	delete(h, authorizationHeader)
-	if a.token != "" {
-		h[HeaderSecurityToken] = []string{a.token}
+	if a.token.IsSet() {
+		h[HeaderSecurityToken] = []string{a.token.Reveal()}
 	}
 	if vs, ok := h["Content-Type"]; ok && len(vs) > 0 && len(h[HeaderSdkContentSha256]) == 0 {
 		ct := vs[0]
@@ -239,25 +258,28 @@ func validSdkDate(s string) bool {
 }
 
 // Signature holds the intermediate strings of one signature, for debugging
-// an APIGW.0301 answer: compare CanonicalRequest with the one the gateway
-// echoes. The fields hold exact text, including the values of every signed
-// header (the security token among them), so print them deliberately; the
-// String, GoString and LogValue methods show only the date, the signed
-// header names and the hash of the canonical request.
+// an APIGW.0301 answer: compare CanonicalRequest.Reveal() with the
+// canonical request the gateway echoes (in which the SDK's errors show the
+// security token as REDACTED). CanonicalRequest holds the values of every
+// signed header, the security token among them, and Authorization holds
+// the signature, so both are Secrets; the String, GoString, LogValue and
+// MarshalJSON methods show only the date, the signed header names and the
+// hash of the canonical request.
 type Signature struct {
 	// Date is the X-Sdk-Date value.
 	Date string
 	// SignedHeaders is the ";"-separated list of signed header names.
 	SignedHeaders string
 	// CanonicalRequest is the text whose SHA-256 is signed.
-	CanonicalRequest string
+	CanonicalRequest Secret
 	// StringToSign is the algorithm, date and canonical request hash.
 	StringToSign string
 	// Authorization is the Authorization header value.
-	Authorization string
-	// Header holds the headers Authorize adds besides Authorization:
-	// X-Sdk-Date, and X-Security-Token and X-Sdk-Content-Sha256 when they
-	// apply.
+	Authorization Secret
+	// Header holds the headers Authorize adds besides Authorization and
+	// X-Security-Token (which it adds, and signs, when the signer has a
+	// security token): X-Sdk-Date, and X-Sdk-Content-Sha256 when it
+	// applies.
 	Header http.Header
 }
 
@@ -265,7 +287,7 @@ type Signature struct {
 // canonical request.
 func (s Signature) String() string {
 	return "auth.Signature{Date: " + s.Date + ", SignedHeaders: " + s.SignedHeaders +
-		", CanonicalRequestSHA256: " + sha256Hex(s.CanonicalRequest) + "}"
+		", CanonicalRequestSHA256: " + sha256Hex(s.CanonicalRequest.Reveal()) + "}"
 }
 
 // GoString is String, for %#v.
@@ -276,7 +298,7 @@ func (s Signature) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("date", s.Date),
 		slog.String("signed_headers", s.SignedHeaders),
-		slog.String("canonical_request_sha256", sha256Hex(s.CanonicalRequest)),
+		slog.String("canonical_request_sha256", sha256Hex(s.CanonicalRequest.Reveal())),
 	)
 }
 
@@ -287,7 +309,7 @@ func (s Signature) MarshalJSON() ([]byte, error) {
 		Date                   string
 		SignedHeaders          string
 		CanonicalRequestSHA256 string
-	}{s.Date, s.SignedHeaders, sha256Hex(s.CanonicalRequest)})
+	}{s.Date, s.SignedHeaders, sha256Hex(s.CanonicalRequest.Reveal())})
 }
 
 func sha256Hex(s string) string {
@@ -326,7 +348,7 @@ func (a *AKSK) Sign(req *http.Request) (*Signature, error) {
 		return nil, err
 	}
 	added := make(http.Header)
-	for _, k := range [...]string{HeaderSdkDate, HeaderSecurityToken, HeaderSdkContentSha256} {
+	for _, k := range [...]string{HeaderSdkDate, HeaderSdkContentSha256} {
 		if v, ok := r2.Header[k]; ok && !slices.Equal(v, req.Header[k]) {
 			added[k] = slices.Clone(v)
 		}
@@ -334,11 +356,21 @@ func (a *AKSK) Sign(req *http.Request) (*Signature, error) {
 	return &Signature{
 		Date:             date,
 		SignedHeaders:    string(st.signed),
-		CanonicalRequest: string(st.canon),
+		CanonicalRequest: NewSecret(string(st.canon)),
 		StringToSign:     AKSKAlgorithm + "\n" + date + "\n" + string(st.canonHex[:]),
-		Authorization:    string(st.auth),
+		Authorization:    NewSecret(string(st.auth)),
 		Header:           added,
 	}, nil
+}
+
+// Secrets returns the access key, the secret key and the security token,
+// for the request pipeline to remove from error messages (see
+// SecretHolder).
+func (a *AKSK) Secrets() []Secret {
+	if a == nil || a.akskCore == nil {
+		return nil
+	}
+	return []Secret{NewSecret(a.ak), a.sk, a.token}
 }
 
 // String shows the start of the access key only.
@@ -347,7 +379,7 @@ func (a AKSK) String() string {
 		return "auth.AKSK(nil)"
 	}
 	s := "auth.AKSK{AK: " + maskAK(a.ak) + ", SK: REDACTED"
-	if a.token != "" {
+	if a.token.IsSet() {
 		s += ", SecurityToken: REDACTED"
 	}
 	return s + "}"
@@ -363,7 +395,7 @@ func (a AKSK) LogValue() slog.Value {
 	}
 	return slog.GroupValue(
 		slog.String("ak", maskAK(a.ak)),
-		slog.Bool("security_token", a.token != ""),
+		slog.Bool("security_token", a.token.IsSet()),
 	)
 }
 
@@ -445,15 +477,15 @@ func (a *AKSK) VerifyRequest(req *http.Request, now time.Time) error {
 	if !hmac.Equal([]byte(parsed.ak), []byte(a.ak)) {
 		return wrapErr(ErrUnknownAccessKey, "access key "+maskAK(parsed.ak))
 	}
-	if a.token != "" {
-		if !hmac.Equal([]byte(req.Header.Get(HeaderSecurityToken)), []byte(a.token)) {
+	if a.token.IsSet() {
+		if !hmac.Equal([]byte(req.Header.Get(HeaderSecurityToken)), []byte(a.token.Reveal())) {
 			return wrapErr(ErrSignatureMismatch, "security token differs")
 		}
 		if !slices.Contains(parsed.signed, "x-security-token") {
 			return wrapErr(ErrSignatureMismatch, "x-security-token is not signed")
 		}
 	}
-	return verifySignature(req, parsed, a.sk, now, DefaultAKSKMaxSkew)
+	return verifySignature(req, parsed, []byte(a.sk.Reveal()), now, DefaultAKSKMaxSkew)
 }
 
 type wrappedErr struct {
@@ -522,7 +554,7 @@ func verifySignature(req *http.Request, p *parsedAuth, sk []byte, now time.Time,
 	}
 	st := getState()
 	defer putState(st)
-	a := &AKSK{&akskCore{ak: p.ak, sk: sk}}
+	a := &AKSK{&akskCore{ak: p.ak, sk: NewSecret(string(sk))}}
 	if err := a.compute(st, req, p); err != nil {
 		return err
 	}
@@ -538,6 +570,7 @@ type signState struct {
 	signed   []byte // signed header list
 	auth     []byte // Authorization value
 	hdrs     []hdrEntry
+	vals     []string // the values of every signed header, each header's sorted
 	query    []queryPair
 	sha      hash.Hash
 	copyBuf  []byte
@@ -547,9 +580,10 @@ type signState struct {
 	sigHex   [2 * sha256.Size]byte
 }
 
+// hdrEntry is one signed header name and its values, st.vals[lo:hi].
 type hdrEntry struct {
-	name string // as found (map key or signed name)
-	vals []string
+	name   string // as found (map key or signed name)
+	lo, hi int
 }
 
 type queryPair struct{ k, v string }
@@ -571,8 +605,9 @@ func putState(st *signState) {
 		return // let an outsized buffer go
 	}
 	clear(st.hdrs)
+	clear(st.vals)
 	clear(st.query)
-	st.hdrs, st.query = st.hdrs[:0], st.query[:0]
+	st.hdrs, st.vals, st.query = st.hdrs[:0], st.vals[:0], st.query[:0]
 	statePool.Put(st)
 }
 
@@ -585,12 +620,30 @@ func (a *AKSK) compute(st *signState, req *http.Request, p *parsedAuth) error {
 	st.signed = st.signed[:0]
 	if p == nil {
 		for k, vs := range h {
-			if !signable(k) {
-				continue
+			if !signable(k) || len(vs) == 0 {
+				continue // a name without values is not sent
 			}
-			st.hdrs = append(st.hdrs, hdrEntry{k, vs})
+			st.hdrs = append(st.hdrs, hdrEntry{name: k})
 		}
 		slices.SortFunc(st.hdrs, func(x, y hdrEntry) int { return compareFold(x.name, y.name) })
+		// Names differing only in case are adjacent now; each of them
+		// stands for the values of all of them.
+		for i := 0; i < len(st.hdrs); {
+			j := i + 1
+			for j < len(st.hdrs) && compareFold(st.hdrs[i].name, st.hdrs[j].name) == 0 {
+				j++
+			}
+			lo := len(st.vals)
+			for _, e := range st.hdrs[i:j] {
+				st.vals = append(st.vals, h[e.name]...)
+			}
+			hi := len(st.vals)
+			slices.Sort(st.vals[lo:hi])
+			for k := i; k < j; k++ {
+				st.hdrs[k].lo, st.hdrs[k].hi = lo, hi
+			}
+			i = j
+		}
 		for i, e := range st.hdrs {
 			if i > 0 {
 				st.signed = append(st.signed, ';')
@@ -599,18 +652,24 @@ func (a *AKSK) compute(st *signState, req *http.Request, p *parsedAuth) error {
 		}
 	} else {
 		for _, name := range p.signed {
-			vs := h.Values(name)
-			if len(vs) == 0 && name == "host" {
+			lo := len(st.vals)
+			for k, vs := range h {
+				if compareFold(k, name) == 0 {
+					st.vals = append(st.vals, vs...)
+				}
+			}
+			if len(st.vals) == lo && name == "host" {
 				host := req.Host
 				if host == "" {
 					host = req.URL.Host
 				}
-				vs = []string{host}
+				st.vals = append(st.vals, host)
 			}
-			if len(vs) == 0 {
+			if len(st.vals) == lo {
 				return wrapErr(ErrSignatureMismatch, "signed header "+name+" is missing")
 			}
-			st.hdrs = append(st.hdrs, hdrEntry{name, vs})
+			slices.Sort(st.vals[lo:])
+			st.hdrs = append(st.hdrs, hdrEntry{name, lo, len(st.vals)})
 		}
 		st.signed = append(st.signed, p.signedRaw...)
 	}
@@ -639,15 +698,12 @@ func (a *AKSK) compute(st *signState, req *http.Request, p *parsedAuth) error {
 	}
 	b = append(b, '\n')
 	for _, e := range st.hdrs {
-		b = appendLower(b, e.name)
-		b = append(b, ':')
-		for j, v := range e.vals {
-			if j > 0 {
-				b = append(b, ',')
-			}
+		for _, v := range st.vals[e.lo:e.hi] {
+			b = appendLower(b, e.name)
+			b = append(b, ':')
 			b = append(b, strings.TrimSpace(v)...)
+			b = append(b, '\n')
 		}
-		b = append(b, '\n')
 	}
 	b = append(b, '\n')
 	b = append(b, st.signed...)
@@ -666,7 +722,7 @@ func (a *AKSK) compute(st *signState, req *http.Request, p *parsedAuth) error {
 		mac = a.macs.Get().(hash.Hash)
 		mac.Reset()
 	} else {
-		mac = hmac.New(sha256.New, a.sk)
+		mac = hmac.New(sha256.New, []byte(a.sk.Reveal()))
 	}
 	sts := append(st.auth[:0], AKSKAlgorithm+"\n"...)
 	sts = append(sts, date...)

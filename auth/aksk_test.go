@@ -138,14 +138,14 @@ func TestAKSKVectors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sig.CanonicalRequest != v.CanonicalRequest {
-				t.Errorf("canonical request\n got %q\nwant %q", sig.CanonicalRequest, v.CanonicalRequest)
+			if sig.CanonicalRequest.Reveal() != v.CanonicalRequest {
+				t.Errorf("canonical request\n got %q\nwant %q", sig.CanonicalRequest.Reveal(), v.CanonicalRequest)
 			}
 			if sig.StringToSign != v.StringToSign {
 				t.Errorf("string to sign\n got %q\nwant %q", sig.StringToSign, v.StringToSign)
 			}
-			if sig.Authorization != v.Authorization {
-				t.Errorf("Sign: Authorization %s", sig.Authorization)
+			if sig.Authorization.Reveal() != v.Authorization {
+				t.Errorf("Sign: Authorization %s", sig.Authorization.Reveal())
 			}
 			if sig.Header.Get(HeaderSdkDate) != v.SdkDate {
 				t.Errorf("Sign: added %v", sig.Header)
@@ -298,8 +298,8 @@ func TestAKSKCallerPayloadHashSkipsBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasSuffix(sig.CanonicalRequest, "\nx-sdk-content-sha256;x-sdk-date\nUNSIGNED-PAYLOAD") {
-		t.Fatalf("canonical request %q", sig.CanonicalRequest)
+	if !strings.HasSuffix(sig.CanonicalRequest.Reveal(), "\nx-sdk-content-sha256;x-sdk-date\nUNSIGNED-PAYLOAD") {
+		t.Fatalf("canonical request %q", sig.CanonicalRequest.Reveal())
 	}
 	if req.Header.Get(HeaderSdkDate) != "" || req.Header.Get("Authorization") != "" {
 		t.Fatal("Sign changed the request headers")
@@ -315,7 +315,7 @@ func TestAKSKQueryPlusIsSpace(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return sig.CanonicalRequest
+		return sig.CanonicalRequest.Reveal()
 	}
 	a, b := sign("https://h/p?name=my+pool&x"), sign("https://h/p?x=&name=my%20pool")
 	if a != b {
@@ -523,7 +523,7 @@ func BenchmarkBareCrypto(b *testing.B) {
 	}
 	rc, _ := req.GetBody()
 	body, _ := io.ReadAll(rc)
-	canon := []byte(sig.CanonicalRequest)
+	canon := []byte(sig.CanonicalRequest.Reveal())
 	sts := []byte(sig.StringToSign)
 	mac := hmac.New(sha256.New, []byte("ExAmPlEsEcReTkEy0000000000000000000000001"))
 	var out [sha256.Size]byte

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 )
@@ -26,21 +27,30 @@ type Renewer interface {
 	Renew(ctx context.Context, rejected *http.Request) error
 }
 
-// StaticToken sends a fixed token as X-Auth-Token. It cannot renew itself.
-// Its String, GoString and LogValue never show the token.
-type StaticToken string
+// StaticToken returns an Authorizer that sends token as X-Auth-Token on
+// every request. It cannot renew the token. The token is held as a Secret:
+// printing, logging or encoding the authorizer never shows it.
+func StaticToken(token string) Authorizer { return &staticToken{token: NewSecret(token)} }
+
+type staticToken struct{ token Secret }
 
 // Authorize sets X-Auth-Token.
-func (t StaticToken) Authorize(_ context.Context, req *http.Request) error {
-	req.Header.Set("X-Auth-Token", string(t))
+func (t *staticToken) Authorize(_ context.Context, req *http.Request) error {
+	req.Header.Set("X-Auth-Token", t.token.Reveal())
 	return nil
 }
 
+// Secrets returns the token.
+func (t *staticToken) Secrets() []Secret { return []Secret{t.token} }
+
 // String hides the token.
-func (t StaticToken) String() string { return "auth.StaticToken(REDACTED)" }
+func (t *staticToken) String() string { return "auth.StaticToken(" + t.token.String() + ")" }
 
 // GoString hides the token from %#v.
-func (t StaticToken) GoString() string { return t.String() }
+func (t *staticToken) GoString() string { return t.String() }
 
 // LogValue hides the token from slog.
-func (t StaticToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+func (t *staticToken) LogValue() slog.Value { return slog.StringValue(t.String()) }
+
+// MarshalJSON hides the token from JSON.
+func (t *staticToken) MarshalJSON() ([]byte, error) { return json.Marshal(t.String()) }

@@ -45,6 +45,10 @@
 // ([WithRenewMargin]). It also implements [Renewer]: when a service
 // rejects a token, the request pipeline calls Renew once, and concurrent
 // reports of the same rejected token lead to a single new token request.
+// When a token request fails, the next one waits (0.5 s, doubling while
+// failures continue, at most 30 s) and callers meanwhile get the failure
+// without a request, so many callers cause a few token requests per
+// outage, not one each.
 // Errors from Keystone come back as *cloudmigrate.Error; bad input is
 // reported before anything is sent, as *cloudmigrate.ValidationError.
 //
@@ -53,11 +57,26 @@
 // [HuaweiFromEnv] reads HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK,
 // HUAWEICLOUD_SDK_PROJECT_ID, and optionally
 // HUAWEICLOUD_SDK_SECURITY_TOKEN and HUAWEICLOUD_SDK_REGION.
-// [KeystoneFromEnv] reads the OS_* variables an OpenStack "openrc" file
-// sets (OS_AUTH_URL, OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, ...). A
-// missing or conflicting variable is an error that names the variables,
-// never their values. [HuaweiEnvPresent] and [KeystoneEnvPresent] tell a
-// program whether real credentials are set, so it can fall back to a fake.
+// [KeystoneFromEnv] reads the OpenStack configuration as the OpenStack
+// clients and gophercloud do: with OS_CLOUD set, that entry of clouds.yaml
+// merged with secure.yaml ([KeystoneFromCloud] names the entry itself);
+// otherwise the OS_* variables an "openrc" file sets (OS_AUTH_URL,
+// OS_USERNAME, OS_PASSWORD, OS_PROJECT_NAME, ...). The TLS settings
+// (cacert, cert, key, verify; OS_CACERT, OS_CERT, OS_KEY, OS_INSECURE)
+// apply to the token requests and, through [KeystoneEnv.ComputeOptions]
+// and [KeystoneEnv.ShareOptions], to the service clients, with the default
+// microversions the configuration sets. A missing or conflicting variable
+// is an error that names the variables, a problem in clouds.yaml a
+// [*CloudConfigError] that names the file, the cloud and the keys; never
+// their values. [HuaweiEnvPresent] and [KeystoneEnvPresent] tell a program
+// whether real credentials are set, so it can fall back to a fake.
+//
+// # Huawei Cloud regions and projects
+//
+// [IAMEndpoint] gives the IAM endpoint of a region (ecs.Endpoint,
+// cce.Endpoint and modelarts.Endpoint give those of the services), and
+// [LookupProjectID] asks IAM for the ID of a region's project, as the
+// official SDKs do when no project ID is given.
 //
 // # Microversions
 //
@@ -68,8 +87,28 @@
 //
 // # Secrets
 //
-// No value of this package shows a secret key, password, application
-// credential secret or token when printed with fmt (any verb), logged
-// through log/slog or encoded as JSON, and no error it returns contains
-// one. Access keys are shown by their first four characters only.
+// Every credential of this module (password, secret key, security token,
+// application credential secret, token, signature) is held in a [Secret],
+// in every package: [KeystoneCredentials], [Signature], cce.UserPassword
+// and the account settings of the test fakes alike. A Secret shows REDACTED (empty when
+// unset) when printed with fmt (any verb), logged through log/slog (text
+// or JSON), or encoded as JSON or text, however deep in a struct, slice or
+// map it sits; [Secret.Reveal] is the one way to its value, for the wire.
+// JSON decoding takes the plain value, so configuration files load into a
+// Secret directly. Build one with [NewSecret]; [NewAKSK], [StaticToken]
+// and [WithSecurityToken] take plain strings and keep them as Secrets.
+//
+// No value of this package shows a credential, and no error it returns
+// contains one. The String, GoString and LogValue methods show an access
+// key by its first four characters only.
+//
+// Servers, gateways and proxies may quote the request in an error answer.
+// Before any text of such an answer enters an error, the request pipeline
+// removes the credentials that request carried: the values of its
+// Authorization, X-Auth-Token and X-Security-Token headers (with the
+// access key and signature inside Authorization), the credentials of the
+// Authorizer (see [SecretHolder]) and the passwords its body carries, as
+// sent and in their JSON-, URL- and HTML-escaped forms. [Keystone] does
+// the same for its token requests, which carry the password, application
+// credential secret or token.
 package auth

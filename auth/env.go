@@ -2,17 +2,18 @@ package auth
 
 import (
 	"context"
-	"errors"
+	"crypto/tls"
 	"log/slog"
+	"net/http"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/cloudmigrate/cloudmigrate"
 )
 
-// Environment variables read by HuaweiFromEnv, as the Huawei Cloud SDKs
-// name them.
+// Environment variables read by HuaweiFromEnv. The first four mean what
+// they mean to the official Huawei Cloud SDKs; EnvHuaweiRegion is this
+// module's own (see HuaweiFromEnv).
 const (
 	EnvHuaweiAK            = "HUAWEICLOUD_SDK_AK"
 	EnvHuaweiSK            = "HUAWEICLOUD_SDK_SK"
@@ -117,6 +118,16 @@ func (h HuaweiCredentials) LogValue() slog.Value {
 // HUAWEICLOUD_SDK_REGION (optional). opts are passed to NewAKSK. A missing
 // variable gives a *cloudmigrate.ValidationError whose Field names every
 // missing one; values never appear in errors.
+//
+// Where this differs from the official SDKs: they have no variable for the
+// region ID, so HUAWEICLOUD_SDK_REGION alone is this module's, while
+// HUAWEICLOUD_SDK_REGION_<SERVICE>_<REGION> overrides a service's endpoint
+// as it does for them (see ecs.Endpoint and IAMEndpoint; their regions
+// file, HUAWEICLOUD_SDK_REGIONS_FILE, is not read). They look the project
+// ID up when HUAWEICLOUD_SDK_PROJECT_ID is unset, where HuaweiFromEnv
+// requires it: LookupProjectID finds it for a region. And
+// HUAWEICLOUD_SDK_DOMAIN_ID, which they use for global services, is not
+// read: every API of this module is regional.
 func HuaweiFromEnv(opts ...AKSKOption) (*HuaweiCredentials, error) {
 	return huaweiFromEnv(os.LookupEnv, opts...)
 }
@@ -151,17 +162,40 @@ func huaweiEnvPresent(lookup lookupFunc) bool {
 	return len(env(lookup).set(EnvHuaweiAK, EnvHuaweiSK)) == 2
 }
 
-// KeystoneEnv is what KeystoneFromEnv reads: a token authorizer and where
-// to look in its catalog.
+// KeystoneEnv is what KeystoneFromEnv reads: a token authorizer, where to
+// look in its catalog, and the settings the service clients take from the
+// same configuration (ComputeOptions, ShareOptions).
 type KeystoneEnv struct {
 	// Keystone is the token authorizer.
 	Keystone *Keystone
-	// AuthURL is OS_AUTH_URL.
+	// Credentials are the credentials Keystone authenticates with. Their
+	// secrets never show when printed, logged or encoded.
+	Credentials KeystoneCredentials
+	// AuthURL is OS_AUTH_URL, or the cloud's auth.auth_url.
 	AuthURL string
-	// Region is OS_REGION_NAME; empty when unset.
+	// Region is OS_REGION_NAME or the cloud's region_name; empty when
+	// unset.
 	Region string
-	// Interface is OS_INTERFACE, normalised ("public" when unset).
+	// Interface is OS_INTERFACE or the cloud's interface, normalised
+	// ("public" when unset).
 	Interface string
+	// Cloud is the clouds.yaml entry read (OS_CLOUD); empty when the
+	// settings came from the OS_* variables.
+	Cloud string
+	// TLSConfig is the TLS configuration the settings ask for (CA file,
+	// client certificate, verification turned off); nil when they set
+	// none, and then the system's defaults apply.
+	TLSConfig *tls.Config `json:"-"`
+	// HTTPClient uses TLSConfig. Keystone sends its token requests through
+	// a client that shares its transport; ComputeOptions and ShareOptions
+	// pass it to the service clients. Nil when TLSConfig is.
+	HTTPClient *http.Client `json:"-"`
+	// ComputeMicroversion and ShareMicroversion are the default
+	// microversions of compute (nova) and shared file systems (manila)
+	// clients, from compute_api_version (or compute_default_microversion)
+	// and shared_file_system_api_version (or
+	// shared_file_system_default_microversion); empty to negotiate.
+	ComputeMicroversion, ShareMicroversion string
 }
 
 // String shows the authorizer (without secrets), region and interface.
@@ -197,139 +231,81 @@ func (k *KeystoneEnv) Endpoint(ctx context.Context, serviceType string) (string,
 }
 
 // KeystoneFromEnv builds a Keystone authorizer from the OpenStack
-// environment variables: OS_AUTH_URL; one method out of OS_PASSWORD (with
-// OS_USER_ID, or OS_USERNAME and OS_USER_DOMAIN_NAME or _ID), an
+// configuration in the environment, as the OpenStack clients and
+// gophercloud read it.
+//
+// When OS_CLOUD is set, the settings come from that entry of clouds.yaml,
+// merged key by key with the same entry of secure.yaml. clouds.yaml is
+// OS_CLIENT_CONFIG_FILE, or the first clouds.yaml (or clouds.yml) found in
+// the working directory, $XDG_CONFIG_HOME/openstack, ~/.config/openstack
+// and /etc/openstack; secure.yaml is OS_CLIENT_SECURE_FILE, or the first
+// found beside clouds.yaml and then in the same places. The entry's auth
+// (auth_url; password, application credential or token; user and project
+// by ID or name; user_domain_*, project_domain_*, domain_*,
+// default_domain), auth_type (password, v3password,
+// v3applicationcredential, token, v3token), region_name, interface,
+// identity_api_version (3), cacert, cert, key, verify, compute_api_version
+// and shared_file_system_api_version are read; other keys are left to the
+// tools they belong to. OS_REGION_NAME, OS_INTERFACE and the TLS variables
+// below override the entry, as in gophercloud; the other OS_* variables
+// are ignored.
+//
+// Otherwise the OS_* variables are read: OS_AUTH_URL; one method out of
+// OS_PASSWORD (with OS_USER_ID, or OS_USERNAME and its domain), an
 // application credential (OS_APPLICATION_CREDENTIAL_SECRET with
 // OS_APPLICATION_CREDENTIAL_ID, or with OS_APPLICATION_CREDENTIAL_NAME and
-// the user) or OS_TOKEN; and at most one scope out of OS_PROJECT_ID,
-// OS_PROJECT_NAME (with OS_PROJECT_DOMAIN_NAME or _ID), or OS_DOMAIN_ID /
-// OS_DOMAIN_NAME. OS_REGION_NAME and OS_INTERFACE say where to look in the
-// catalog. When both an ID and a name are set, the ID is used. opts are
-// passed to NewKeystone.
+// the user) or OS_TOKEN; and a scope: OS_PROJECT_ID, or OS_PROJECT_NAME
+// with its domain, or else OS_DOMAIN_ID or OS_DOMAIN_NAME. gophercloud's
+// names are accepted too: OS_USERID, OS_TENANT_ID and OS_TENANT_NAME.
 //
-// A missing variable or a conflicting combination (OS_TOKEN with
-// OS_PASSWORD, an application credential with a project scope, ...) gives
-// a *cloudmigrate.ValidationError whose Field names the variables;
-// values never appear in errors. Nothing is sent until first use.
+// In both, the user's domain is OS_USER_DOMAIN_ID or _NAME, else
+// OS_DOMAIN_ID or _NAME, else OS_DEFAULT_DOMAIN (an ID), and the project's
+// domain likewise from OS_PROJECT_DOMAIN_*: so OS_DOMAIN_NAME next to
+// OS_PROJECT_ID names the user's domain, as it does for gophercloud, and is
+// a domain scope only when no project is set. An application credential
+// carries its own scope, so project and domain settings are not sent with
+// it. When both an ID and a name are set, the ID is used.
+//
+// OS_CACERT, OS_CERT, OS_KEY and OS_INSECURE (cacert, cert, key and verify
+// in clouds.yaml) make the HTTP client of the token requests and
+// KeystoneEnv.HTTPClient, for the service clients. Turning verification
+// off logs a warning, once per process for each setting, to slog.Default()
+// or the logger of WithWarningLogger.
+//
+// opts are passed to NewKeystone, after the settings' own. A missing
+// variable, a conflicting combination (OS_TOKEN with OS_PASSWORD, ...) or
+// one this package does not support (OS_PASSCODE, OS_SYSTEM_SCOPE) gives a
+// *cloudmigrate.ValidationError whose Field names the variables to change;
+// a problem in clouds.yaml or secure.yaml gives a *CloudConfigError naming
+// the file, the cloud and the keys (errors.As finds the ValidationError in
+// it too). Values never appear in errors. Nothing is sent until first use.
 func KeystoneFromEnv(opts ...KeystoneOption) (*KeystoneEnv, error) {
 	return keystoneFromEnv(os.LookupEnv, opts...)
 }
 
 func keystoneFromEnv(lookup lookupFunc, opts ...KeystoneOption) (*KeystoneEnv, error) {
 	e := env(lookup)
-	authURL := e.get(EnvOSAuthURL)
-	if authURL == "" {
-		return nil, envError("not set", EnvOSAuthURL)
+	if name := e.get(EnvOSCloud); name != "" {
+		return keystoneFromCloud(e, name, opts)
 	}
-	password := e.set(EnvOSPassword)
-	appCred := e.set(EnvOSApplicationCredentialID, EnvOSApplicationCredentialName, EnvOSApplicationCredentialSecret)
-	token := e.set(EnvOSToken)
-	var methods [][]string
-	for _, m := range [][]string{password, appCred, token} {
-		if len(m) > 0 {
-			methods = append(methods, m)
-		}
-	}
-	switch len(methods) {
-	case 0:
-		return nil, envError("not set: set one of them", EnvOSPassword, EnvOSApplicationCredentialSecret, EnvOSToken)
-	case 1:
-	default:
-		var names []string
-		for _, m := range methods {
-			names = append(names, m...)
-		}
-		return nil, envError("conflicting authentication methods: unset all but one", names...)
-	}
-
-	userMissing := func() error {
-		switch {
-		case e.get(EnvOSUserID) != "":
-			return nil
-		case e.get(EnvOSUsername) == "":
-			return envError("not set: set one of them", EnvOSUserID, EnvOSUsername)
-		case len(e.set(EnvOSUserDomainID, EnvOSUserDomainName)) == 0:
-			return envError("not set: required with "+EnvOSUsername+"; set one of them", EnvOSUserDomainName, EnvOSUserDomainID)
-		}
-		return nil
-	}
-	projectScope := e.set(EnvOSProjectID, EnvOSProjectName)
-	domainScope := e.set(EnvOSDomainID, EnvOSDomainName)
-
-	switch {
-	case len(password) > 0:
-		if err := userMissing(); err != nil {
-			return nil, err
-		}
-	case len(appCred) > 0:
-		if e.get(EnvOSApplicationCredentialSecret) == "" {
-			return nil, envError("not set: required with an application credential", EnvOSApplicationCredentialSecret)
-		}
-		if len(e.set(EnvOSApplicationCredentialID, EnvOSApplicationCredentialName)) == 0 {
-			return nil, envError("not set: set one of them", EnvOSApplicationCredentialID, EnvOSApplicationCredentialName)
-		}
-		if e.get(EnvOSApplicationCredentialID) == "" {
-			if err := userMissing(); err != nil {
-				return nil, err
-			}
-		}
-		if scope := slices.Concat(projectScope, domainScope); len(scope) > 0 {
-			names := slices.Concat(e.set(EnvOSApplicationCredentialID, EnvOSApplicationCredentialName), scope)
-			return nil, envError("an application credential carries its own scope: unset the scope variables", names...)
-		}
-	}
-	if len(projectScope) > 0 && len(domainScope) > 0 {
-		return nil, envError("conflicting scopes: set a project or a domain, not both", slices.Concat(projectScope, domainScope)...)
-	}
-	if e.get(EnvOSProjectID) == "" && e.get(EnvOSProjectName) != "" &&
-		len(e.set(EnvOSProjectDomainName, EnvOSProjectDomainID)) == 0 {
-		return nil, envError("not set: required with "+EnvOSProjectName+"; set one of them", EnvOSProjectDomainName, EnvOSProjectDomainID)
-	}
-	iface, verr := normalizeInterface(e.get(EnvOSInterface))
-	if verr != nil {
-		return nil, envError(verr.Problem, EnvOSInterface)
-	}
-
-	cred := KeystoneCredentials{
-		Password:                    e.get(EnvOSPassword),
-		ApplicationCredentialID:     e.get(EnvOSApplicationCredentialID),
-		ApplicationCredentialName:   e.get(EnvOSApplicationCredentialName),
-		ApplicationCredentialSecret: e.get(EnvOSApplicationCredentialSecret),
-		Token:                       e.get(EnvOSToken),
-		ProjectID:                   e.get(EnvOSProjectID),
-		ProjectName:                 e.get(EnvOSProjectName),
-		ProjectDomainID:             e.get(EnvOSProjectDomainID),
-		ProjectDomainName:           e.get(EnvOSProjectDomainName),
-		DomainID:                    e.get(EnvOSDomainID),
-		DomainName:                  e.get(EnvOSDomainName),
-	}
-	// The user matters to the password method and to an application
-	// credential named by name; elsewhere a leftover OS_USERNAME is ignored.
-	if len(password) > 0 || (len(appCred) > 0 && cred.ApplicationCredentialID == "") {
-		cred.UserID = e.get(EnvOSUserID)
-		cred.Username = e.get(EnvOSUsername)
-		cred.UserDomainID = e.get(EnvOSUserDomainID)
-		cred.UserDomainName = e.get(EnvOSUserDomainName)
-	}
-	k, err := NewKeystone(authURL, cred, opts...)
+	c, err := envConfig(e)
 	if err != nil {
-		var ve *cloudmigrate.ValidationError
-		if errors.As(err, &ve) && ve.Field == "authURL" {
-			return nil, envError(ve.Problem, EnvOSAuthURL)
-		}
 		return nil, err
 	}
-	return &KeystoneEnv{Keystone: k, AuthURL: authURL, Region: e.get(EnvOSRegionName), Interface: iface}, nil
+	return c.build(opts)
 }
 
-// KeystoneEnvPresent reports whether OS_AUTH_URL is set together with one
-// of OS_PASSWORD, OS_APPLICATION_CREDENTIAL_SECRET or OS_TOKEN, so a
-// program can choose between a real cloud and a fake. It checks nothing
-// else.
+// KeystoneEnvPresent reports whether OS_CLOUD is set, or OS_AUTH_URL
+// together with one of OS_PASSWORD, OS_APPLICATION_CREDENTIAL_SECRET or
+// OS_TOKEN, so a program can choose between a real cloud and a fake. It
+// checks nothing else.
 func KeystoneEnvPresent() bool { return keystoneEnvPresent(os.LookupEnv) }
 
 func keystoneEnvPresent(lookup lookupFunc) bool {
 	e := env(lookup)
+	if e.get(EnvOSCloud) != "" {
+		return true
+	}
 	return e.get(EnvOSAuthURL) != "" &&
 		len(e.set(EnvOSPassword, EnvOSApplicationCredentialSecret, EnvOSToken)) > 0
 }

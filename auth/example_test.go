@@ -11,7 +11,37 @@ import (
 	"strings"
 
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/auth/authtest"
 )
+
+// Authenticate to Keystone, here the fake token service of package
+// authtest, and find a service in the token's catalog. Credentials are
+// auth.Secret values, which no rendering shows.
+func Example() {
+	ks := authtest.NewServer(authtest.WithCatalog(authtest.Service{Type: "compute", URL: "https://nova.example.com/v2.1"}))
+	defer ks.Close()
+	creds := ks.Credentials()
+	k, err := auth.NewKeystone(ks.AuthURL(), creds)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	info, err := k.TokenInfo(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(info.UserName, info.ProjectName, info.ExpiresAt.After(info.IssuedAt))
+	nova, err := k.Endpoint(ctx, auth.ServiceTypeCompute, authtest.DefaultRegion, auth.InterfacePublic)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(nova)
+	fmt.Printf("password %v, %+v\n", creds.Password, creds.Password)
+	// Output:
+	// admin migration-tests true
+	// https://nova.example.com/v2.1
+	// password REDACTED, REDACTED
+}
 
 // Signing a request with a fixed date gives a reproducible signature: this
 // is the first of the Huawei signing vectors.
@@ -50,7 +80,7 @@ func ExampleAKSK_Sign() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(sig.CanonicalRequest)
+	fmt.Println(sig.CanonicalRequest.Reveal())
 	// Output:
 	// DELETE
 	// /api/v3/projects/p/clusters/c/
@@ -125,7 +155,7 @@ func ExampleNewKeystone() {
 	cred := auth.KeystoneCredentials{
 		Username:          "alice",
 		UserDomainName:    "Default",
-		Password:          "correct horse battery staple",
+		Password:          auth.NewSecret("correct horse battery staple"),
 		ProjectName:       "demo",
 		ProjectDomainName: "Default",
 	}

@@ -195,8 +195,8 @@ func FuzzAKSKSign(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Sign: %v", err)
 		}
-		if sig.Authorization != authz {
-			t.Fatalf("Sign gives %q, Authorize %q", sig.Authorization, authz)
+		if sig.Authorization.Reveal() != authz {
+			t.Fatalf("Sign gives %q, Authorize %q", sig.Authorization.Reveal(), authz)
 		}
 		retry := build()
 		_ = signer.Authorize(context.Background(), retry)

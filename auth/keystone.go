@@ -47,7 +47,9 @@ const DefaultRenewMargin = 5 * time.Minute
 // client.
 const defaultTokenTimeout = 60 * time.Second
 
-const defaultUserAgent = "cloudmigrate-go"
+// defaultUserAgent is the SDK's product token, the same as the service
+// clients send.
+const defaultUserAgent = "cloudmigrate-go/" + cloudmigrate.Version
 
 // ErrEndpointNotFound is wrapped by the error Keystone.Endpoint returns
 // when the catalog has no matching endpoint.
@@ -77,8 +79,9 @@ var ErrEndpointNotFound = errors.New("auth: no matching endpoint in the service 
 // When both an ID and a name are given, the ID is sent and the name is
 // ignored.
 //
-// String, GoString, LogValue and MarshalJSON never show Password,
-// ApplicationCredentialSecret or Token.
+// Password, ApplicationCredentialSecret and Token are Secrets: String,
+// GoString, LogValue and MarshalJSON never show them (a set one reads
+// REDACTED), while decoding JSON accepts their plain values.
 type KeystoneCredentials struct {
 	// UserID identifies the user by ID; Username by name, together with
 	// the user's domain (UserDomainID or UserDomainName).
@@ -86,19 +89,19 @@ type KeystoneCredentials struct {
 	Username       string `json:",omitempty"`
 	UserDomainID   string `json:",omitempty"`
 	UserDomainName string `json:",omitempty"`
-	// Password selects the password method. Never printed.
-	Password string `json:",omitempty"`
+	// Password selects the password method.
+	Password Secret `json:",omitzero"`
 
 	// ApplicationCredentialID or ApplicationCredentialName (with the
 	// owning user) and ApplicationCredentialSecret select the application
-	// credential method. The secret is never printed.
+	// credential method.
 	ApplicationCredentialID     string `json:",omitempty"`
 	ApplicationCredentialName   string `json:",omitempty"`
-	ApplicationCredentialSecret string `json:",omitempty"`
+	ApplicationCredentialSecret Secret `json:",omitzero"`
 
 	// Token selects the token method: an existing token, rescoped if a
-	// scope is set. Never printed.
-	Token string `json:",omitempty"`
+	// scope is set.
+	Token Secret `json:",omitzero"`
 
 	// ProjectID, or ProjectName with ProjectDomainID or ProjectDomainName,
 	// scope the token to a project.
@@ -126,13 +129,13 @@ func (c KeystoneCredentials) Method() string {
 
 func (c KeystoneCredentials) methods() []string {
 	var m []string
-	if c.Password != "" {
+	if c.Password.IsSet() {
 		m = append(m, "password")
 	}
-	if c.ApplicationCredentialID != "" || c.ApplicationCredentialName != "" || c.ApplicationCredentialSecret != "" {
+	if c.ApplicationCredentialID != "" || c.ApplicationCredentialName != "" || c.ApplicationCredentialSecret.IsSet() {
 		m = append(m, "application_credential")
 	}
-	if c.Token != "" {
+	if c.Token.IsSet() {
 		m = append(m, "token")
 	}
 	return m
@@ -198,7 +201,7 @@ func (c KeystoneCredentials) validate() *cloudmigrate.ValidationError {
 			return err
 		}
 	case "application_credential":
-		if c.ApplicationCredentialSecret == "" {
+		if !c.ApplicationCredentialSecret.IsSet() {
 			return invalid("required with an application credential", "ApplicationCredentialSecret")
 		}
 		if c.ApplicationCredentialID == "" {
@@ -245,22 +248,16 @@ func (c KeystoneCredentials) String() string {
 		b.WriteString(": ")
 		b.WriteString(v)
 	}
-	secret := func(v string) string {
-		if v == "" {
-			return ""
-		}
-		return "REDACTED"
-	}
 	add("Method", c.Method())
 	add("UserID", c.UserID)
 	add("Username", c.Username)
 	add("UserDomainID", c.UserDomainID)
 	add("UserDomainName", c.UserDomainName)
-	add("Password", secret(c.Password))
+	add("Password", c.Password.String())
 	add("ApplicationCredentialID", c.ApplicationCredentialID)
 	add("ApplicationCredentialName", c.ApplicationCredentialName)
-	add("ApplicationCredentialSecret", secret(c.ApplicationCredentialSecret))
-	add("Token", secret(c.Token))
+	add("ApplicationCredentialSecret", c.ApplicationCredentialSecret.String())
+	add("Token", c.Token.String())
 	add("ProjectID", c.ProjectID)
 	add("ProjectName", c.ProjectName)
 	add("ProjectDomainID", c.ProjectDomainID)
@@ -302,15 +299,6 @@ func (c KeystoneCredentials) LogValue() slog.Value {
 		attrs = append(attrs, slog.Bool("unscoped", true))
 	}
 	return slog.GroupValue(attrs...)
-}
-
-// MarshalJSON encodes the non-secret fields only, so credentials that end
-// up in a JSON log or dump do not leak. (Decoding is the standard one.)
-func (c KeystoneCredentials) MarshalJSON() ([]byte, error) {
-	type plain KeystoneCredentials
-	p := plain(c)
-	p.Password, p.ApplicationCredentialSecret, p.Token = "", "", ""
-	return json.Marshal(p)
 }
 
 // Wire form of POST /v3/auth/tokens.
@@ -392,12 +380,12 @@ func (c KeystoneCredentials) requestBody() ([]byte, error) {
 	switch c.Method() {
 	case "password":
 		u := c.user()
-		u.Password = c.Password
+		u.Password = c.Password.Reveal()
 		id.Methods = []string{"password"}
 		id.Password = &ksPassword{User: u}
 	case "application_credential":
 		id.Methods = []string{"application_credential"}
-		ac := &ksAppCredID{Secret: c.ApplicationCredentialSecret}
+		ac := &ksAppCredID{Secret: c.ApplicationCredentialSecret.Reveal()}
 		if c.ApplicationCredentialID != "" {
 			ac.ID = c.ApplicationCredentialID
 		} else {
@@ -407,7 +395,7 @@ func (c KeystoneCredentials) requestBody() ([]byte, error) {
 		id.AppCred = ac
 	case "token":
 		id.Methods = []string{"token"}
-		id.Token = &ksTokenRef{ID: c.Token}
+		id.Token = &ksTokenRef{ID: c.Token.Reveal()}
 	}
 	switch {
 	case c.ProjectID != "" || c.ProjectName != "":
@@ -552,6 +540,21 @@ func (ti *TokenInfo) clone() *TokenInfo {
 // is safe for concurrent use. Create it with NewKeystone or
 // KeystoneFromEnv.
 //
+// It makes one token request at a time, however many goroutines share it:
+// those that need a token while a request is in flight wait for its
+// result. When a token request fails (Keystone answers an error or cannot
+// be reached), the next one waits: 0.5 s after the first failure, twice as
+// long after each further one in a row (plus up to a quarter more, at
+// random), at most 30 s, and at least as long as Keystone's Retry-After
+// asks within that limit. Until then every caller gets the failure at once,
+// without a request: an error that wraps Keystone's answer as a
+// *cloudmigrate.Error (errors.As finds it) and says when Keystone will
+// next be asked; the service clients wait that long before they try again.
+// The first token that comes ends the pause. Meanwhile a token that is due
+// for renewal but has not expired is still used; one a service refused is
+// not. A token request abandoned by its caller (its context ended) starts
+// no pause.
+//
 // Its String, GoString and LogValue never show the password, secret or
 // token.
 type Keystone struct {
@@ -573,6 +576,8 @@ type keystoneCore struct {
 	mu       sync.Mutex
 	tok      *ksToken
 	inflight *ksCall
+	failure  *ksFailure // the last token request's, while requests pause
+	failures int        // token requests failed in a row
 }
 
 type ksToken struct {
@@ -583,10 +588,9 @@ type ksToken struct {
 
 // ksCall is one token request that other goroutines may wait for.
 type ksCall struct {
-	done         chan struct{}
-	tok          *ksToken
-	err          error
-	leaderGaveUp bool // the requesting goroutine's context ended
+	done chan struct{}
+	tok  *ksToken
+	err  error
 }
 
 // KeystoneOption configures NewKeystone.
@@ -730,7 +734,9 @@ func (k *Keystone) Authorize(ctx context.Context, req *http.Request) error {
 // once, one token request is made and all of them get its result; a
 // report about a token that has already been replaced costs nothing. With
 // a nil rejected request, or one without X-Auth-Token, the current token
-// is replaced.
+// is replaced. The refused token is not handed out again, even if the
+// renewal fails; while token requests pause after a failure, Renew returns
+// that failure without a request.
 func (k *Keystone) Renew(ctx context.Context, rejected *http.Request) error {
 	rej := ""
 	if rejected != nil {
@@ -763,60 +769,6 @@ func (k *Keystone) fresh(t *ksToken) bool {
 	return k.now().Add(margin).Before(exp)
 }
 
-// token returns a usable token. With force it replaces the current token
-// if that is the one rejected (or rejected is empty).
-func (k *Keystone) token(ctx context.Context, rejected string, force bool) (*ksToken, error) {
-	if k == nil || k.keystoneCore == nil {
-		return nil, errors.New("auth: Keystone used without NewKeystone")
-	}
-	for {
-		k.mu.Lock()
-		if t := k.tok; t != nil && k.fresh(t) && (!force || (rejected != "" && t.id != rejected)) {
-			k.mu.Unlock()
-			return t, nil
-		}
-		if c := k.inflight; c != nil {
-			k.mu.Unlock()
-			select {
-			case <-c.done:
-			case <-ctx.Done():
-				return nil, fmt.Errorf("auth: keystone: waiting for a token: %w", ctx.Err())
-			}
-			if c.err == nil {
-				return c.tok, nil
-			}
-			if c.leaderGaveUp && ctx.Err() == nil {
-				continue // the goroutine that asked gave up; ask again
-			}
-			return nil, c.err
-		}
-		c := &ksCall{done: make(chan struct{})}
-		k.inflight = c
-		k.mu.Unlock()
-		return k.lead(ctx, c)
-	}
-}
-
-// lead makes the token request of c and publishes its result.
-func (k *Keystone) lead(ctx context.Context, c *ksCall) (t *ksToken, err error) {
-	defer func() {
-		k.mu.Lock()
-		c.tok, c.err = t, err
-		if err != nil {
-			c.leaderGaveUp = ctx.Err() != nil
-		} else if t != nil {
-			k.tok = t
-		}
-		if c.err == nil && c.tok == nil {
-			c.err = errors.New("auth: keystone: token request failed")
-		}
-		k.inflight = nil
-		k.mu.Unlock()
-		close(c.done)
-	}()
-	return k.fetch(ctx)
-}
-
 // fetch makes one POST /v3/auth/tokens.
 func (k *Keystone) fetch(ctx context.Context) (*ksToken, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, k.tokenURL, bytes.NewReader(k.body))
@@ -835,7 +787,7 @@ func (k *Keystone) fetch(ctx context.Context) (*ksToken, error) {
 		resp.Body.Close()
 	}()
 	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return nil, errparse.FromResponse(http.MethodPost, k.tokenURL, resp, 1)
+		return nil, errparse.FromResponse(http.MethodPost, k.tokenURL, resp, 1, k.credentialValues()...)
 	}
 	id := resp.Header.Get("X-Subject-Token")
 	if id == "" {
@@ -847,9 +799,31 @@ func (k *Keystone) fetch(ctx context.Context) (*ksToken, error) {
 	}
 	info, err := body.info()
 	if err != nil {
-		return nil, err
+		return nil, errors.New(errparse.Scrub(err.Error(), append(k.credentialValues(), id)...))
 	}
 	return &ksToken{id: id, info: info, fetched: k.now()}, nil
+}
+
+// credentialValues lists what the token request carries: the password,
+// application credential secret or token of the credentials.
+func (k *Keystone) credentialValues() []string {
+	return []string{k.cred.Password.Reveal(), k.cred.ApplicationCredentialSecret.Reveal(), k.cred.Token.Reveal()}
+}
+
+// Secrets returns the password, application credential secret or token of
+// the credentials, and the current token, for the request pipeline to
+// remove from error messages (see SecretHolder).
+func (k *Keystone) Secrets() []Secret {
+	if k == nil || k.keystoneCore == nil {
+		return nil
+	}
+	out := []Secret{k.cred.Password, k.cred.ApplicationCredentialSecret, k.cred.Token}
+	k.mu.Lock()
+	if k.tok != nil {
+		out = append(out, NewSecret(k.tok.id))
+	}
+	k.mu.Unlock()
+	return out
 }
 
 // Endpoint returns the URL of a service from the token's catalog,

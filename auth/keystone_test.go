@@ -148,7 +148,7 @@ func TestKeystoneRequestBodiesMatchFixtures(t *testing.T) {
 	}{
 		{
 			name:     "password, user ID, project ID",
-			cred:     KeystoneCredentials{UserID: "ee4dfb6e5540447cb3741905149d9b6e", Password: "devstacker", ProjectID: "a6944d763bf64ee6a275f1263fae0352"},
+			cred:     KeystoneCredentials{UserID: "ee4dfb6e5540447cb3741905149d9b6e", Password: NewSecret("devstacker"), ProjectID: "a6944d763bf64ee6a275f1263fae0352"},
 			request:  "project-id-password.json",
 			response: "project-scoped-password.json",
 			project:  "a6944d763bf64ee6a275f1263fae0352",
@@ -156,7 +156,7 @@ func TestKeystoneRequestBodiesMatchFixtures(t *testing.T) {
 		},
 		{
 			name: "password, project name and domain",
-			cred: KeystoneCredentials{UserID: "ee4dfb6e5540447cb3741905149d9b6e", Password: "devstacker",
+			cred: KeystoneCredentials{UserID: "ee4dfb6e5540447cb3741905149d9b6e", Password: NewSecret("devstacker"),
 				ProjectName: "admin", ProjectDomainID: "default"},
 			request:  "project-name-password.json",
 			response: "project-scoped-password.json",
@@ -165,7 +165,7 @@ func TestKeystoneRequestBodiesMatchFixtures(t *testing.T) {
 		},
 		{
 			name:     "token rescoped to a project",
-			cred:     KeystoneCredentials{Token: "'$OS_TOKEN'", ProjectID: "a6944d763bf64ee6a275f1263fae0352"},
+			cred:     KeystoneCredentials{Token: NewSecret("'$OS_TOKEN'"), ProjectID: "a6944d763bf64ee6a275f1263fae0352"},
 			request:  "project-id-token.json",
 			response: "project-scoped-token.json",
 			project:  "a6944d763bf64ee6a275f1263fae0352",
@@ -173,7 +173,7 @@ func TestKeystoneRequestBodiesMatchFixtures(t *testing.T) {
 		},
 		{
 			name:     "application credential by ID",
-			cred:     KeystoneCredentials{ApplicationCredentialID: "423f19a4ac1e4f48bbb4180756e6eb6c", ApplicationCredentialSecret: "rEaqvJka48mpv"},
+			cred:     KeystoneCredentials{ApplicationCredentialID: "423f19a4ac1e4f48bbb4180756e6eb6c", ApplicationCredentialSecret: NewSecret("rEaqvJka48mpv")},
 			request:  "auth-application-credential-id-request.json",
 			response: "auth-application-credential-response.json",
 			project:  "231c62fb0fbd485b995e8b060c3f0d98",
@@ -182,7 +182,7 @@ func TestKeystoneRequestBodiesMatchFixtures(t *testing.T) {
 		},
 		{
 			name: "application credential by name and user",
-			cred: KeystoneCredentials{ApplicationCredentialName: "monitoring", ApplicationCredentialSecret: "rEaqvJka48mpv",
+			cred: KeystoneCredentials{ApplicationCredentialName: "monitoring", ApplicationCredentialSecret: NewSecret("rEaqvJka48mpv"),
 				UserID: "423f19a4ac1e4f48bbb4180756e6eb6c"},
 			request:  "auth-application-credential-name-request.json",
 			response: "auth-application-credential-response.json",
@@ -272,32 +272,32 @@ func TestKeystoneRequestBodiesOtherForms(t *testing.T) {
 	}{
 		{
 			name: "user name and domain name, explicitly unscoped",
-			cred: KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: "pw", Unscoped: true},
+			cred: KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: NewSecret("pw"), Unscoped: true},
 			want: `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","domain":{"name":"Default"},"password":"pw"}}},"scope":"unscoped"}}`,
 		},
 		{
 			name: "default scope",
-			cred: KeystoneCredentials{Username: "alice", UserDomainID: "default", Password: "pw"},
+			cred: KeystoneCredentials{Username: "alice", UserDomainID: "default", Password: NewSecret("pw")},
 			want: `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"alice","domain":{"id":"default"},"password":"pw"}}}}}`,
 		},
 		{
 			name: "domain scope by name",
-			cred: KeystoneCredentials{UserID: "u", Password: "pw", DomainName: "acme"},
+			cred: KeystoneCredentials{UserID: "u", Password: NewSecret("pw"), DomainName: "acme"},
 			want: `{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u","password":"pw"}}},"scope":{"domain":{"name":"acme"}}}}`,
 		},
 		{
 			name: "Huawei IAM: account as user domain, region project by name",
-			cred: KeystoneCredentials{Username: "ops", UserDomainName: "acme-account", Password: "pw", ProjectName: "cn-north-4"},
+			cred: KeystoneCredentials{Username: "ops", UserDomainName: "acme-account", Password: NewSecret("pw"), ProjectName: "cn-north-4"},
 			want: `{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"ops","domain":{"name":"acme-account"},"password":"pw"}}},"scope":{"project":{"name":"cn-north-4"}}}}`,
 		},
 		{
 			name: "project name with domain name; ID wins over name",
-			cred: KeystoneCredentials{UserID: "u", Username: "ignored", Password: "pw", ProjectName: "demo", ProjectDomainName: "Default", DomainID: ""},
+			cred: KeystoneCredentials{UserID: "u", Username: "ignored", Password: NewSecret("pw"), ProjectName: "demo", ProjectDomainName: "Default", DomainID: ""},
 			want: `{"auth":{"identity":{"methods":["password"],"password":{"user":{"id":"u","password":"pw"}}},"scope":{"project":{"name":"demo","domain":{"name":"Default"}}}}}`,
 		},
 		{
 			name: "application credential by name and user name",
-			cred: KeystoneCredentials{ApplicationCredentialName: "mon", ApplicationCredentialSecret: "s", Username: "alice", UserDomainID: "default"},
+			cred: KeystoneCredentials{ApplicationCredentialName: "mon", ApplicationCredentialSecret: NewSecret("s"), Username: "alice", UserDomainID: "default"},
 			want: `{"auth":{"identity":{"methods":["application_credential"],"application_credential":{"name":"mon","secret":"s","user":{"name":"alice","domain":{"id":"default"}}}}}}`,
 		},
 	}
@@ -324,7 +324,7 @@ func TestKeystoneAuthURLForms(t *testing.T) {
 		"/identity":    "/identity/v3/auth/tokens",
 		"/identity/v3": "/identity/v3/auth/tokens",
 	} {
-		k, err := NewKeystone(f.URL+suffix, KeystoneCredentials{UserID: "u", Password: "pw"})
+		k, err := NewKeystone(f.URL+suffix, KeystoneCredentials{UserID: "u", Password: NewSecret("pw")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -339,7 +339,7 @@ func TestKeystoneAuthURLForms(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"", "keystone.example.com/v3", "ftp://h/v3", "http://user:secretpw@h/v3", "http://h/v2.0", "http://h/v3?x=1", "http://%zz"} {
-		_, err := NewKeystone(bad, KeystoneCredentials{UserID: "u", Password: "pw"})
+		_, err := NewKeystone(bad, KeystoneCredentials{UserID: "u", Password: NewSecret("pw")})
 		var ve *cloudmigrate.ValidationError
 		if !errors.As(err, &ve) || ve.Field != "authURL" {
 			t.Errorf("auth URL %q: %v", bad, err)
@@ -357,18 +357,18 @@ func TestKeystoneCredentialValidation(t *testing.T) {
 	}{
 		{KeystoneCredentials{}, "Password"},
 		{KeystoneCredentials{UserID: "u"}, "Password"},
-		{KeystoneCredentials{Password: "p"}, "UserID"},
-		{KeystoneCredentials{Username: "n", Password: "p"}, "UserDomainName"},
-		{KeystoneCredentials{UserID: "u", Password: "p", Token: "t"}, "Password, Token"},
-		{KeystoneCredentials{Password: "p", ApplicationCredentialID: "a", ApplicationCredentialSecret: "s"}, "Password, ApplicationCredentialSecret"},
+		{KeystoneCredentials{Password: NewSecret("p")}, "UserID"},
+		{KeystoneCredentials{Username: "n", Password: NewSecret("p")}, "UserDomainName"},
+		{KeystoneCredentials{UserID: "u", Password: NewSecret("p"), Token: NewSecret("t")}, "Password, Token"},
+		{KeystoneCredentials{Password: NewSecret("p"), ApplicationCredentialID: "a", ApplicationCredentialSecret: NewSecret("s")}, "Password, ApplicationCredentialSecret"},
 		{KeystoneCredentials{ApplicationCredentialID: "a"}, "ApplicationCredentialSecret"},
-		{KeystoneCredentials{ApplicationCredentialSecret: "s"}, "ApplicationCredentialID"},
-		{KeystoneCredentials{ApplicationCredentialName: "a", ApplicationCredentialSecret: "s"}, "UserID"},
-		{KeystoneCredentials{ApplicationCredentialName: "a", ApplicationCredentialSecret: "s", Username: "n"}, "UserDomainName"},
-		{KeystoneCredentials{ApplicationCredentialID: "a", ApplicationCredentialSecret: "s", ProjectName: "p"}, "ApplicationCredentialID, ProjectName"},
-		{KeystoneCredentials{ApplicationCredentialID: "a", ApplicationCredentialSecret: "s", Unscoped: true}, "ApplicationCredentialID, Unscoped"},
-		{KeystoneCredentials{UserID: "u", Password: "p", ProjectID: "x", DomainID: "d"}, "ProjectID, DomainID"},
-		{KeystoneCredentials{Token: "t", DomainName: "d", Unscoped: true}, "DomainName, Unscoped"},
+		{KeystoneCredentials{ApplicationCredentialSecret: NewSecret("s")}, "ApplicationCredentialID"},
+		{KeystoneCredentials{ApplicationCredentialName: "a", ApplicationCredentialSecret: NewSecret("s")}, "UserID"},
+		{KeystoneCredentials{ApplicationCredentialName: "a", ApplicationCredentialSecret: NewSecret("s"), Username: "n"}, "UserDomainName"},
+		{KeystoneCredentials{ApplicationCredentialID: "a", ApplicationCredentialSecret: NewSecret("s"), ProjectName: "p"}, "ApplicationCredentialID, ProjectName"},
+		{KeystoneCredentials{ApplicationCredentialID: "a", ApplicationCredentialSecret: NewSecret("s"), Unscoped: true}, "ApplicationCredentialID, Unscoped"},
+		{KeystoneCredentials{UserID: "u", Password: NewSecret("p"), ProjectID: "x", DomainID: "d"}, "ProjectID, DomainID"},
+		{KeystoneCredentials{Token: NewSecret("t"), DomainName: "d", Unscoped: true}, "DomainName, Unscoped"},
 	}
 	for _, c := range cases {
 		_, err := NewKeystone("https://keystone.example.com/v3", c.cred)
@@ -378,18 +378,18 @@ func TestKeystoneCredentialValidation(t *testing.T) {
 		}
 	}
 	for _, good := range []KeystoneCredentials{
-		{UserID: "u", Password: "p"},
-		{Username: "n", UserDomainID: "d", Password: "p", ProjectID: "x"},
-		{Token: "t"},
-		{Token: "t", Unscoped: true},
-		{ApplicationCredentialID: "a", ApplicationCredentialSecret: "s"},
+		{UserID: "u", Password: NewSecret("p")},
+		{Username: "n", UserDomainID: "d", Password: NewSecret("p"), ProjectID: "x"},
+		{Token: NewSecret("t")},
+		{Token: NewSecret("t"), Unscoped: true},
+		{ApplicationCredentialID: "a", ApplicationCredentialSecret: NewSecret("s")},
 	} {
 		if err := good.Validate(); err != nil {
 			t.Errorf("%v: %v", good, err)
 		}
 	}
 	for _, o := range []KeystoneOption{WithHTTPClient(nil), WithRenewMargin(-time.Second), WithUserAgent("a\r\nb")} {
-		if _, err := NewKeystone("https://k.example.com", KeystoneCredentials{UserID: "u", Password: "p"}, o); err == nil {
+		if _, err := NewKeystone("https://k.example.com", KeystoneCredentials{UserID: "u", Password: NewSecret("p")}, o); err == nil {
 			t.Error("bad option accepted")
 		}
 	}
@@ -414,7 +414,7 @@ func TestKeystoneEndpoint(t *testing.T) {
 	}
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	f := newFakeKeystone(t, tokenBody(now, now.Add(time.Hour), catalog))
-	k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: "pw", ProjectID: "p1"}, WithClock(func() time.Time { return now }))
+	k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: NewSecret("pw"), ProjectID: "p1"}, WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func TestKeystoneRenewSingleFlight(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	f := newFakeKeystone(t, tokenBody(now, now.Add(time.Hour), nil))
 	f.delay = 20 * time.Millisecond
-	k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: "pw", ProjectID: "p1"}, WithClock(func() time.Time { return now }))
+	k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: NewSecret("pw"), ProjectID: "p1"}, WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -557,7 +557,7 @@ func TestKeystoneRenewsBeforeExpiry(t *testing.T) {
 				w.WriteHeader(http.StatusCreated)
 				w.Write(tokenBody(now(), now().Add(c.life), nil))
 			}
-			k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: "pw"}, append(c.opts, WithClock(now))...)
+			k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: NewSecret("pw")}, append(c.opts, WithClock(now))...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -592,7 +592,8 @@ func TestKeystoneErrors(t *testing.T) {
 		w.WriteHeader(http.StatusUnauthorized)
 		io.WriteString(w, `{"error": {"code": 401, "title": "Unauthorized", "message": "The request you have made requires authentication."}}`)
 	}
-	k, err := NewKeystone(f.URL+"/v3", KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: password, ProjectID: "p"})
+	now, advance := fixedClock(time.Now())
+	k, err := NewKeystone(f.URL+"/v3", KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: NewSecret(password), ProjectID: "p"}, WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -612,11 +613,16 @@ func TestKeystoneErrors(t *testing.T) {
 	if req.Header.Get("X-Auth-Token") != "" {
 		t.Fatal("token set after a failure")
 	}
-	// A failure is not cached: the next use asks again.
-	_ = k.Authorize(context.Background(), req)
-	if f.calls.Load() != 2 {
-		t.Fatalf("%d requests", f.calls.Load())
+	// A failure is shared until the pause after it ends: the next use gets
+	// it without a request, and asks again once the pause is over.
+	if err := k.Authorize(context.Background(), req); !cloudmigrate.IsUnauthorized(err) || f.calls.Load() != 1 {
+		t.Fatalf("during the pause: %v after %d requests", err, f.calls.Load())
 	}
+	advance(time.Minute)
+	if err := k.Authorize(context.Background(), req); !cloudmigrate.IsUnauthorized(err) || f.calls.Load() != 2 {
+		t.Fatalf("after the pause: %v after %d requests", err, f.calls.Load())
+	}
+	advance(time.Minute)
 
 	// 201 without X-Subject-Token.
 	f.answer = func(_ int64, w http.ResponseWriter) {
@@ -626,6 +632,7 @@ func TestKeystoneErrors(t *testing.T) {
 	if err := k.Authorize(context.Background(), req); err == nil || !strings.Contains(err.Error(), "X-Subject-Token") {
 		t.Fatalf("missing subject token: %v", err)
 	}
+	advance(time.Minute)
 	// Garbage body.
 	f.answer = func(_ int64, w http.ResponseWriter) {
 		w.Header().Set("X-Subject-Token", "t")
@@ -664,7 +671,7 @@ func TestKeystoneWaiterSurvivesCancelledLeader(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		w.Write(tokenBody(now, now.Add(time.Hour), nil))
 	})
-	k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: "pw"}, WithClock(func() time.Time { return now }))
+	k, err := NewKeystone(f.URL, KeystoneCredentials{UserID: "u", Password: NewSecret("pw")}, WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -692,14 +699,14 @@ func TestKeystoneUserAgentAndClient(t *testing.T) {
 	now := time.Now()
 	f := newFakeKeystone(t, tokenBody(now, now.Add(time.Hour), nil))
 	hc := &http.Client{Transport: http.DefaultTransport}
-	k, err := NewKeystone(f.URL, KeystoneCredentials{Token: "tok"}, WithUserAgent("migrator/1.0"), WithHTTPClient(hc))
+	k, err := NewKeystone(f.URL, KeystoneCredentials{Token: NewSecret("tok")}, WithUserAgent("migrator/1.0"), WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := k.TokenInfo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if ua := f.headers[0].Get("User-Agent"); ua != "migrator/1.0 cloudmigrate-go" {
+	if ua := f.headers[0].Get("User-Agent"); ua != "migrator/1.0 cloudmigrate-go/"+cloudmigrate.Version {
 		t.Fatalf("User-Agent %q", ua)
 	}
 }

@@ -44,13 +44,13 @@ func credentialValues(t *testing.T) map[string]any {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(sig.CanonicalRequest, secretSTS) {
+	if !strings.Contains(sig.CanonicalRequest.Reveal(), secretSTS) {
 		t.Fatal("test premise: the canonical request holds the security token")
 	}
 
-	pwCred := KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: secretPassword, ProjectName: "demo", ProjectDomainName: "Default"}
-	acCred := KeystoneCredentials{ApplicationCredentialID: "ac-id", ApplicationCredentialSecret: secretAppSecret}
-	tokCred := KeystoneCredentials{Token: secretOSToken, ProjectID: "p1"}
+	pwCred := KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: NewSecret(secretPassword), ProjectName: "demo", ProjectDomainName: "Default"}
+	acCred := KeystoneCredentials{ApplicationCredentialID: "ac-id", ApplicationCredentialSecret: NewSecret(secretAppSecret)}
+	tokCred := KeystoneCredentials{Token: NewSecret(secretOSToken), ProjectID: "p1"}
 	ks := map[string]*Keystone{}
 	for name, c := range map[string]KeystoneCredentials{"password": pwCred, "appcred": acCred, "token": tokCred} {
 		k, err := NewKeystone(f.URL, c, clock)
@@ -158,7 +158,7 @@ func TestRedactionShowsUsefulParts(t *testing.T) {
 	if s := NewAKSK("short", secretSK).String(); strings.Contains(s, "short") {
 		t.Errorf("short AK shown: %s", s)
 	}
-	c := KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: secretPassword, ProjectID: "p1"}
+	c := KeystoneCredentials{Username: "alice", UserDomainName: "Default", Password: NewSecret(secretPassword), ProjectID: "p1"}
 	s := fmt.Sprint(c)
 	for _, want := range []string{"alice", "Default", "p1", "Password: REDACTED", "Method: password"} {
 		if !strings.Contains(s, want) {
@@ -193,7 +193,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 	}
 	assertNoSecret(t, "env error", err.Error())
 	// Validation errors name fields.
-	_, err = NewKeystone("https://k.example.com", KeystoneCredentials{Password: secretPassword, Token: secretOSToken})
+	_, err = NewKeystone("https://k.example.com", KeystoneCredentials{Password: NewSecret(secretPassword), Token: NewSecret(secretOSToken)})
 	if err == nil {
 		t.Fatal("no error")
 	}

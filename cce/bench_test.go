@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -34,8 +35,9 @@ func benchUIDs() []string {
 	return uids
 }
 
-// benchServer answers every request with the task CCE would echo for the
-// 200 nodes.
+// benchServer answers the two node lists MigrateNodes reads (both empty:
+// nothing is moving) and the migration itself with the task CCE would
+// echo for the 200 nodes.
 func benchServer(b *testing.B) *httptest.Server {
 	type node struct {
 		UID string `json:"uid"`
@@ -58,10 +60,26 @@ func benchServer(b *testing.B) *httptest.Server {
 	if err != nil {
 		b.Fatal(err)
 	}
-	return benchkit.Reply(b, "", http.Header{
-		"Content-Type": {"application/json"},
-		"X-Request-Id": {"bench"},
-	}, reply)
+	header := http.Header{"Content-Type": {"application/json"}, "X-Request-Id": {"bench"}}
+	empty := []byte(`{"kind":"List","apiVersion":"v3","items":[]}`)
+	prefix := "/api/v3/projects/" + benchProject + "/clusters/"
+	return benchkit.Serve(b, route{
+		"GET " + prefix + benchSrc + "/nodes":                                 benchkit.Answer("", header, empty),
+		"GET " + prefix + benchDst + "/nodes":                                 benchkit.Answer("", header, empty),
+		"PUT " + prefix + benchSrc + "/nodes/operation/migrateto/" + benchDst: benchkit.Answer("", header, reply),
+	})
+}
+
+// route answers each request line ("GET /path") with its handler, and
+// anything else with 404.
+type route map[string]http.Handler
+
+func (rt route) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h := rt[r.Method+" "+r.RequestURI]; h != nil {
+		h.ServeHTTP(w, r)
+		return
+	}
+	http.NotFound(w, r)
 }
 
 func BenchmarkMigrateNodes200(b *testing.B) {
@@ -80,12 +98,12 @@ func BenchmarkMigrateNodes200(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		task, err := c.MigrateNodes(ctx, benchSrc, benchDst, spec)
+		op, err := c.MigrateNodes(ctx, benchSrc, benchDst, spec)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if task.JobID() != benchJob || len(task.Spec.Nodes) != 200 {
-			b.Fatalf("job %q, %d nodes", task.JobID(), len(task.Spec.Nodes))
+		if op.ID() != benchJob || len(op.Token().Resources) != 200 {
+			b.Fatalf("job %q, %d nodes", op.ID(), len(op.Token().Resources))
 		}
 	}
 }
@@ -115,21 +133,59 @@ type plainTask struct {
 	} `json:"status"`
 }
 
+// plainList is a node list, reduced to what the hand-written code reads.
+type plainList struct {
+	Items []struct {
+		Metadata struct {
+			UID string `json:"uid"`
+		} `json:"metadata"`
+		Status struct {
+			Phase string `json:"phase"`
+			JobID string `json:"jobID"`
+		} `json:"status"`
+	} `json:"items"`
+}
+
+// getJSON sends one GET and decodes its 200 answer, for the baselines'
+// second goroutine, which may not end the benchmark itself.
+func getJSON(hc *http.Client, url string, header http.Header, out any) error {
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	err = json.NewDecoder(resp.Body).Decode(out)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return err
+}
+
 func BenchmarkMigrateNodes200Plain(b *testing.B) {
 	srv := benchServer(b)
 	hc := srv.Client()
-	url := srv.URL + "/api/v3/projects/" + benchProject + "/clusters/" + benchSrc +
-		"/nodes/operation/migrateto/" + benchDst
+	clusters := srv.URL + "/api/v3/projects/" + benchProject + "/clusters/"
+	url := clusters + benchSrc + "/nodes/operation/migrateto/" + benchDst
 	body := plainTask{APIVersion: "v3", Kind: "MigrateNodesTask"}
 	body.Spec.OS = "EulerOS 2.5"
 	body.Spec.Login = &struct {
 		SSHKey string `json:"sshKey,omitempty"`
 	}{SSHKey: "KeyPair-001"}
-	for _, u := range benchUIDs() {
+	uids := benchUIDs()
+	for _, u := range uids {
 		body.Spec.Nodes = append(body.Spec.Nodes, plainNode{u})
 	}
-	// The SDK sends these headers on this request; send the same.
+	// The SDK sends these headers on these requests; send the same.
 	header := benchkit.Header(benchProject, benchToken, true)
+	getHeader := benchkit.Header(benchProject, benchToken, false)
 	req := struct {
 		APIVersion string    `json:"apiVersion"`
 		Kind       string    `json:"kind"`
@@ -138,6 +194,27 @@ func BenchmarkMigrateNodes200Plain(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
+		// Both clusters' nodes, read together, to see whether any of
+		// the nodes is moving already.
+		var src, dst plainList
+		done := make(chan error, 1)
+		go func() { done <- getJSON(hc, clusters+benchDst+"/nodes", getHeader, &dst) }()
+		benchkit.Do(b, hc, http.MethodGet, clusters+benchSrc+"/nodes", getHeader, nil, &src)
+		if err := <-done; err != nil {
+			b.Fatal(err)
+		}
+		moving := make(map[string]bool, len(src.Items)+len(dst.Items))
+		for _, n := range src.Items {
+			moving[n.Metadata.UID] = n.Status.Phase == "Installing"
+		}
+		for _, n := range dst.Items {
+			moving[n.Metadata.UID] = true
+		}
+		for _, u := range uids {
+			if moving[u] {
+				b.Fatalf("node %s is moving", u)
+			}
+		}
 		buf, err := json.Marshal(&req)
 		if err != nil {
 			b.Fatal(err)

@@ -24,8 +24,9 @@ type Client struct {
 // signature covers it. opts tune the HTTP client, retries, logging and
 // timeouts.
 //
-// An endpoint that is not an absolute http(s) URL, or a project ID that is
-// empty or contains "/", gives a *cloudmigrate.ValidationError.
+// An endpoint that is not an absolute http(s) URL, or a project ID that
+// cannot go into a path (see "IDs in URL paths" in [cloudmigrate]), gives a
+// *cloudmigrate.ValidationError.
 func NewClient(endpoint, projectID string, authz auth.Authorizer, opts ...cloudmigrate.Option) (*Client, error) {
 	rc, err := huawei.NewPipeline(endpoint, projectID, authz, opts)
 	if err != nil {

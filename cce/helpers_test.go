@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -37,28 +38,77 @@ type seen struct {
 
 // fake is an httptest server that records every request and answers with
 // reply.
+//
+// A fake from newFake answers the node lists MigrateNodes reads before it
+// starts (GET .../clusters/{cluster_id}/nodes) by itself, with the list
+// setNodes gave for the cluster or an empty one, and keeps those reads
+// apart: requests, count and only see the other requests, reads sees
+// these. A fake from newRawFake hands every request to reply.
 type fake struct {
-	t    *testing.T
-	srv  *httptest.Server
-	mu   sync.Mutex
-	reqs []seen
+	t     *testing.T
+	srv   *httptest.Server
+	mu    sync.Mutex
+	reqs  []seen
+	lists map[string]string // cluster ID to its node list, for newFake
+	reads []seen
 }
 
 func newFake(t *testing.T, reply http.HandlerFunc) *fake {
 	t.Helper()
+	f := &fake{t: t, lists: map[string]string{}}
+	f.start(reply)
+	return f
+}
+
+func newRawFake(t *testing.T, reply http.HandlerFunc) *fake {
+	t.Helper()
 	f := &fake{t: t}
+	f.start(reply)
+	return f
+}
+
+// nodeListPath matches the path of a cluster's node list.
+var nodeListPath = regexp.MustCompile(`^/api/v3/projects/[^/]+/clusters/([^/]+)/nodes$`)
+
+func (f *fake) start(reply http.HandlerFunc) {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
-		f.reqs = append(f.reqs, seen{
+		req := seen{
 			Method: r.Method, Path: r.URL.EscapedPath(), Query: r.URL.RawQuery,
-			Header: r.Header.Clone(), Body: body, Counter: len(f.reqs) + 1,
-		})
+			Header: r.Header.Clone(), Body: body,
+		}
+		if m := nodeListPath.FindStringSubmatch(r.URL.Path); f.lists != nil && r.Method == http.MethodGet && m != nil {
+			req.Counter = len(f.reads) + 1
+			f.reads = append(f.reads, req)
+			list, ok := f.lists[m[1]]
+			f.mu.Unlock()
+			if !ok {
+				list = `{"kind":"List","apiVersion":"v3","items":[]}`
+			}
+			replyJSON(http.StatusOK, list)(w, r)
+			return
+		}
+		req.Counter = len(f.reqs) + 1
+		f.reqs = append(f.reqs, req)
 		f.mu.Unlock()
 		reply(w, r)
 	}))
-	t.Cleanup(f.srv.Close)
-	return f
+	f.t.Cleanup(f.srv.Close)
+}
+
+// setNodes makes a fake from newFake list body as the nodes of cluster.
+func (f *fake) setNodes(cluster, body string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lists[cluster] = body
+}
+
+// listReads returns the node-list reads a fake from newFake answered.
+func (f *fake) listReads() []seen {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]seen(nil), f.reads...)
 }
 
 // client returns a token-authorized client for the fake with fast retries.

@@ -92,6 +92,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	}
 	var out Job
 	_, err := c.rc.Do(ctx, &rest.Request{
+		Op:     "cce.GetJob",
 		Method: http.MethodGet,
 		Path:   "/api/v3/projects/{project_id}/jobs/{job_id}",
 		Params: []string{c.projectID, jobID},
@@ -103,7 +104,9 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	return &out, nil
 }
 
-// WaitForJob polls GetJob until the job jobID finishes and returns it.
+// WaitForJob polls GetJob until the job jobID finishes and returns it. It
+// follows a job by its ID alone; to follow a migration, wait on the handle
+// MigrateNodes returns, which also checks that the nodes arrived.
 //
 // On PhaseSuccess it returns the job and nil. On PhaseFailed it returns the
 // job and a *jobs.FailedError whose Status.Message is the job's reason (or,

@@ -1,6 +1,7 @@
 package cce
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -13,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
 )
 
 const migratePath = "/api/v3/projects/" + testProject + "/clusters/" + srcCluster +
@@ -58,7 +60,7 @@ func TestMigrateNodesSeedExamples(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			f := newFake(t, replyJSON(200, string(readTestdata(t, "migrate_response.json"))))
-			task, err := f.client().MigrateNodes(context.Background(), srcCluster, dstCluster, tc.spec)
+			op, err := f.client().MigrateNodes(context.Background(), srcCluster, dstCluster, tc.spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,8 +84,8 @@ func TestMigrateNodesSeedExamples(t *testing.T) {
 				t.Errorf("X-Auth-Token = %q, want exactly one %q", got, testToken)
 			}
 			sameJSON(t, r.Body, withKindAndVersion(t, readTestdata(t, tc.file)))
-			if task.JobID() != testJobID {
-				t.Errorf("JobID = %q", task.JobID())
+			if op.ID() != testJobID {
+				t.Errorf("ID = %q", op.ID())
 			}
 		})
 	}
@@ -133,7 +135,7 @@ func TestMigrateNodesFullResponse(t *testing.T) {
 				PostInstall:             "ZWNobyBwb3N0",
 				NodeImageID:             "cc697ad7-9563-11e8-8ea7-0255ac106311",
 			},
-			Login:   &Login{UserPassword: &UserPassword{Username: "root", Password: "******"}},
+			Login:   &Login{UserPassword: &UserPassword{Username: "root", Password: auth.NewSecret("******")}},
 			Runtime: &Runtime{Name: "containerd"},
 			Nodes:   Nodes("0b6a4a5c-2f3e-11ef-9d3a-0255ac100b0a"),
 		},
@@ -143,12 +145,13 @@ func TestMigrateNodesFullResponse(t *testing.T) {
 		t.Errorf("decoded\n%+v\nwant\n%+v", task, want)
 	}
 	// Every JSON name survives a round trip: encoding the typed value gives
-	// the same document back.
+	// the same document back, but for the password, which encodes as
+	// REDACTED.
 	again, err := json.Marshal(&task)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sameJSON(t, again, raw)
+	sameJSON(t, again, bytes.Replace(raw, []byte(`"password": "******"`), []byte(`"password": "REDACTED"`), 1))
 }
 
 func TestMigrateNodesOmitsUnsetFields(t *testing.T) {
@@ -200,13 +203,13 @@ func TestMigrateNodesSaltsPlainPassword(t *testing.T) {
 	const plain = "Migrate#2024x"
 	spec := &MigrateNodesSpec{
 		OS:    "EulerOS 2.5",
-		Login: &Login{UserPassword: &UserPassword{Username: "ops", Password: plain}},
+		Login: &Login{UserPassword: &UserPassword{Username: "ops", Password: auth.NewSecret(plain)}},
 		Nodes: Nodes("a"),
 	}
 	if _, err := f.client().MigrateNodes(context.Background(), srcCluster, dstCluster, spec); err != nil {
 		t.Fatal(err)
 	}
-	if spec.Login.UserPassword.Password != plain || spec.Login.UserPassword.Username != "ops" {
+	if spec.Login.UserPassword.Password.Reveal() != plain || spec.Login.UserPassword.Username != "ops" {
 		t.Fatalf("caller's spec was modified: %v", *spec.Login.UserPassword)
 	}
 	var body struct {
@@ -248,7 +251,7 @@ func TestMigrateNodesKeepsSaltedPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameJSON(t, f.only().Body, []byte(`{"apiVersion":"v3","kind":"MigrateNodesTask","spec":{"os":"EulerOS 2.5",
-		"login":{"userPassword":{"password":"`+up.Password+`"}},"nodes":[{"uid":"a"}]}}`))
+		"login":{"userPassword":{"password":"`+up.Password.Reveal()+`"}},"nodes":[{"uid":"a"}]}}`))
 }
 
 func goodSpec() *MigrateNodesSpec {
@@ -326,14 +329,14 @@ func TestMigrateNodesValidation(t *testing.T) {
 		{name: "no login", edit: func(s *MigrateNodesSpec) *MigrateNodesSpec { s.Login = nil; return s }, field: "spec.login"},
 		{name: "empty login", edit: func(s *MigrateNodesSpec) *MigrateNodesSpec { s.Login = &Login{}; return s }, field: "spec.login"},
 		{name: "both logins", edit: func(s *MigrateNodesSpec) *MigrateNodesSpec {
-			s.Login.UserPassword = &UserPassword{Password: "Abcdefg1!"}
+			s.Login.UserPassword = &UserPassword{Password: auth.NewSecret("Abcdefg1!")}
 			return s
 		}, field: "spec.login"},
 		{name: "blank sshKey", edit: func(s *MigrateNodesSpec) *MigrateNodesSpec { s.Login.SSHKey = " "; return s }, field: "spec.login.sshKey"},
 	}
 	pw := func(user, pass string) func(s *MigrateNodesSpec) *MigrateNodesSpec {
 		return func(s *MigrateNodesSpec) *MigrateNodesSpec {
-			s.Login = &Login{UserPassword: &UserPassword{Username: user, Password: pass}}
+			s.Login = &Login{UserPassword: &UserPassword{Username: user, Password: auth.NewSecret(pass)}}
 			return s
 		}
 	}
@@ -402,12 +405,14 @@ func TestMigrateNodesValidationBoundariesPass(t *testing.T) {
 			s.ExtendParam = &MigrateNodeExtendParam{DockerLVMConfigOverride: "dockerThinpool=vgpaas/90%VG;kubernetesLV=vgpaas/10%VG;diskType=evs;lvType=linear"}
 		},
 		"runtime docker": func(s *MigrateNodesSpec) { s.Runtime = &Runtime{Name: RuntimeDocker} },
-		"password 8":     func(s *MigrateNodesSpec) { s.Login = &Login{UserPassword: &UserPassword{Password: "Abcdef1!"}} },
+		"password 8": func(s *MigrateNodesSpec) {
+			s.Login = &Login{UserPassword: &UserPassword{Password: auth.NewSecret("Abcdef1!")}}
+		},
 		"password 26": func(s *MigrateNodesSpec) {
-			s.Login = &Login{UserPassword: &UserPassword{Password: "Abcdef1!" + strings.Repeat("x", 18)}}
+			s.Login = &Login{UserPassword: &UserPassword{Password: auth.NewSecret("Abcdef1!" + strings.Repeat("x", 18))}}
 		},
 		"password upper lower special": func(s *MigrateNodesSpec) {
-			s.Login = &Login{UserPassword: &UserPassword{Password: "Abc~def#*x"}}
+			s.Login = &Login{UserPassword: &UserPassword{Password: auth.NewSecret("Abc~def#*x")}}
 		},
 	}
 	for name, edit := range cases {
@@ -481,12 +486,12 @@ func TestMigrateNodesRetriedWhenThrottled(t *testing.T) {
 				}
 				replyJSON(200, `{"status":{"jobID":"j2"}}`)(w, r)
 			})
-			task, err := f.client().MigrateNodes(context.Background(), srcCluster, dstCluster, goodSpec())
+			op, err := f.client().MigrateNodes(context.Background(), srcCluster, dstCluster, goodSpec())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if task.JobID() != "j2" || f.count() != 2 {
-				t.Fatalf("job %q after %d requests", task.JobID(), f.count())
+			if op.ID() != "j2" || f.count() != 2 {
+				t.Fatalf("job %q after %d requests", op.ID(), f.count())
 			}
 			reqs := f.requests()
 			if string(reqs[0].Body) != string(reqs[1].Body) {
@@ -569,18 +574,18 @@ func TestDockerLVMConfigString(t *testing.T) {
 }
 
 func TestUserPasswordNeverPrinted(t *testing.T) {
-	up := UserPassword{Username: "root", Password: "Secret#123x"}
+	up := UserPassword{Username: "root", Password: auth.NewSecret("Secret#123x")}
 	for _, s := range []string{
 		fmt.Sprint(up), fmt.Sprintf("%v %+v %s %#v", up, up, up, up), fmt.Sprintf("%v", &up),
 	} {
-		if strings.Contains(s, "Secret") {
+		if strings.Contains(s, "Secret#123x") {
 			t.Errorf("password printed: %s", s)
 		}
 		if !strings.Contains(s, "root") {
 			t.Errorf("username missing: %s", s)
 		}
 	}
-	if v := up.LogValue().String(); strings.Contains(v, "Secret") {
+	if v := up.LogValue().String(); strings.Contains(v, "Secret#123x") {
 		t.Errorf("password logged: %s", v)
 	}
 }

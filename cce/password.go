@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
 )
 
 // Password rules CCE applies to the login password of a migrated node.
@@ -126,7 +127,7 @@ func NewUserPassword(username, plain string) (*UserPassword, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UserPassword{Username: username, Password: salted}, nil
+	return &UserPassword{Username: username, Password: auth.NewSecret(salted)}, nil
 }
 
 // isSalted reports whether v is what SaltPassword makes: standard Base64 of

@@ -159,10 +159,10 @@ func TestNewUserPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if up.Username != "ops" || !isSalted(up.Password) {
-		t.Fatalf("got %#v / %q", up, up.Password)
+	if up.Username != "ops" || !isSalted(up.Password.Reveal()) {
+		t.Fatalf("got %#v / %q", up, up.Password.Reveal())
 	}
-	raw, _ := base64.StdEncoding.DecodeString(up.Password)
+	raw, _ := base64.StdEncoding.DecodeString(up.Password.Reveal())
 	if check, _ := sha512Crypt("Migrate#2024x", string(raw)); check != string(raw) {
 		t.Error("salted password does not verify")
 	}

@@ -73,6 +73,7 @@ func TestAKSKSignsProjectHeader(t *testing.T) {
 	}
 	mt.RegisterResponder(http.MethodPost, migrateURL, jsonResponder(200, testdata(t, "migrate_response.json"), "", check))
 	mt.RegisterResponder(http.MethodGet, jobURL, jsonResponder(200, testdata(t, "job_success.json"), "", check))
+	mt.RegisterResponder(http.MethodGet, serverURL, jsonResponder(200, testdata(t, "server_on_deh.json"), "", check))
 
 	ctx := context.Background()
 	if _, err := c.ColdMigrate(ctx, testServer, &ColdMigrateOptions{DedicatedHostID: testHost}); err != nil {
@@ -84,8 +85,9 @@ func TestAKSKSignsProjectHeader(t *testing.T) {
 	if _, err := c.GetJob(ctx, testJob); err != nil {
 		t.Fatalf("GetJob: %v", err)
 	}
-	if checked != 3 {
-		t.Errorf("checked %d requests, want 3", checked)
+	// Two reads of the server, two starts, one job.
+	if checked != 5 {
+		t.Errorf("checked %d requests, want 5", checked)
 	}
 }
 

@@ -19,10 +19,11 @@ type Client struct {
 // projectID.
 //
 // The endpoint must be an absolute http or https URL with no query,
-// fragment or user information. The project ID must be non-empty and made
-// of letters, digits, '-' and '_' (Huawei project IDs are 32 hexadecimal
-// digits). Every request carries the header X-Project-Id with it, and an
-// AK/SK authorizer (auth.NewAKSK) signs that header along with the rest.
+// fragment or user information. The project ID (32 hexadecimal digits on
+// Huawei Cloud) goes into every path and must pass the check every path ID
+// does (see "IDs in URL paths" in [cloudmigrate]). Every request carries
+// the header X-Project-Id with it, and an AK/SK authorizer (auth.NewAKSK)
+// signs that header along with the rest.
 //
 // authz adds credentials to every request; it may be nil only for endpoints
 // that need none, such as a local test server. A bad argument or option
@@ -42,8 +43,8 @@ func (c *Client) ProjectID() string { return c.projectID }
 // slash.
 func (c *Client) Endpoint() string { return c.rc.Endpoint() }
 
-// checkID is the shared check of Huawei Cloud IDs and names.
-var checkID = huawei.CheckID
+// checkID is the check of every ID that goes into a path.
+var checkID = rest.CheckID
 
-// maxIDLen bounds the IDs and names checkID accepts.
-const maxIDLen = huawei.MaxIDLen
+// maxIDLen bounds the IDs checkID accepts.
+const maxIDLen = rest.MaxIDLen

@@ -31,7 +31,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"project dot-dot", testEndpoint, "..", "projectID"},
 		{"project with space", testEndpoint, "abc def", "projectID"},
 		{"project too long", testEndpoint, strings.Repeat("a", maxIDLen+1), "projectID"},
-		{"project non-ASCII", testEndpoint, "proj\u00e9t", "projectID"},
+		{"project not UTF-8", testEndpoint, "proj\xe9t", "projectID"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +96,9 @@ func TestProjectHeaderOnEveryRequest(t *testing.T) {
 	}
 	mt.RegisterResponder(http.MethodPost, migrateURL, jsonResponder(200, testdata(t, "migrate_response.json"), "", check))
 	mt.RegisterResponder(http.MethodGet, jobURL, jsonResponder(200, testdata(t, "job_success.json"), "", check))
+	mt.RegisterResponder(http.MethodGet, serverURL, jsonResponder(200, testdata(t, "server_on_deh.json"), "", check))
+	mt.RegisterResponder(http.MethodGet, detailURL, jsonResponder(200, testdata(t, "servers_detail_official_example.json"), "", check))
+	mt.RegisterResponder(http.MethodPost, actionURL, jsonResponder(200, testdata(t, "stop_response_official_example.json"), "", check))
 	ctx := context.Background()
 	if _, err := c.ColdMigrate(ctx, testServer, nil); err != nil {
 		t.Fatal(err)
@@ -103,8 +106,19 @@ func TestProjectHeaderOnEveryRequest(t *testing.T) {
 	if _, err := c.GetJob(ctx, testJob); err != nil {
 		t.Fatal(err)
 	}
-	if n := mt.GetTotalCallCount(); n != 2 {
-		t.Errorf("%d requests, want 2", n)
+	for _, err := range c.ListServers(ctx, nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.StopServers(ctx, []string{testServer}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartServers(ctx, []string{testServer}); err != nil {
+		t.Fatal(err)
+	}
+	if n := mt.GetTotalCallCount(); n != 6 {
+		t.Errorf("%d requests, want 6", n)
 	}
 }
 

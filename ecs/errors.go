@@ -1,6 +1,7 @@
 package ecs
 
-// ECS error codes a cold migration can meet. A refused call is a
+// ECS error codes a cold migration and the stops and starts around it
+// can meet. A refused call is a
 // *cloudmigrate.Error whose Code holds such a code; compare it with these:
 //
 //	var apiErr *cloudmigrate.Error
@@ -25,4 +26,10 @@ const (
 	// request refused this way a few times, as it does for throttling; the
 	// error reaches the caller when those attempts are used up.
 	CodeBusy = "Ecs.0603"
+	// CodeTooManyServers (HTTP 400) means a batch action names more
+	// servers than the service takes at once.
+	CodeTooManyServers = "Ecs.0118"
+	// CodeStartFailed is the error code of a start job (or sub-job) that
+	// failed to start a server.
+	CodeStartFailed = "Ecs.0226"
 )

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,4 +150,81 @@ func TestTimeYearOutOfRange(t *testing.T) {
 			t.Errorf("%s encodes as %s, %v; want %s", s, out, err, want)
 		}
 	}
+}
+
+// FuzzServerDecode decodes arbitrary bytes as the answers of GetServer,
+// ListServers and the calls that start a job. It must not panic; a decoded
+// server must give a dedicated host that is one of its hints, a move
+// verdict that agrees with its status and task state, and a fault code
+// that is what the JSON held; and what the package encodes, it decodes to
+// the same server.
+func FuzzServerDecode(f *testing.F) {
+	for _, name := range []string{
+		"server_official_example.json", "server_on_deh.json", "server_resizing.json", "server_error.json",
+		"servers_detail_official_example.json", "stop_response_official_example.json",
+	} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		`{"server": {"id": "x", "os:scheduler_hints": {"dedicated_host_id": ["", "h"]}, "fault": {"code": "1e999"}}}`,
+		`{"server": {"status": "RESIZE", "OS-EXT-STS:task_state": null}}`, `{"server": null}`, `{"count": -1, "servers": [{}]}`,
+		`{"servers": [{"id": "a", "fault": {"code": 404}, "status": null}]}`, `{"job_id": 7}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var ans serverAnswer
+		if json.Unmarshal(data, &ans) == nil && ans.Server != nil {
+			checkServer(t, ans.Server)
+		}
+		var page serversPage
+		if json.Unmarshal(data, &page) == nil {
+			for i := range page.Servers {
+				checkServer(t, &page.Servers[i])
+			}
+		}
+		var job jobAnswer
+		if json.Unmarshal(data, &job) == nil && usableJobID(job.JobID) != (job.JobID != "" && checkID("job_id", job.JobID) == nil) {
+			t.Fatalf("usableJobID(%q) disagrees with the path-ID rule", job.JobID)
+		}
+	})
+}
+
+// checkServer checks what the package derives from a decoded server.
+func checkServer(t *testing.T, s *Server) {
+	t.Helper()
+	if h := s.DedicatedHostID(); h != "" && !slices.Contains(s.SchedulerHints.DedicatedHostID, h) {
+		t.Fatalf("DedicatedHostID %q is not among %q", h, s.SchedulerHints.DedicatedHostID)
+	} else if h == "" && slices.ContainsFunc(s.SchedulerHints.DedicatedHostID, func(v string) bool { return v != "" }) {
+		t.Fatalf("DedicatedHostID empty with hints %q", s.SchedulerHints.DedicatedHostID)
+	}
+	inFlight, evidence := moving(s)
+	want := strings.HasPrefix(s.TaskState, "resize_") || s.TaskState == "migrating"
+	switch s.Status {
+	case ServerResize, ServerVerifyResize, ServerRevertResize, ServerMigrating:
+		want = true
+	}
+	if inFlight != want || inFlight != (evidence != "") {
+		t.Fatalf("moving(%q, %q) = %v, %q", s.Status, s.TaskState, inFlight, evidence)
+	}
+	if s.Fault != nil && strings.ContainsAny(string(s.Fault.Code), "{[") {
+		t.Fatalf("fault code %q holds JSON", s.Fault.Code)
+	}
+	out, err := json.Marshal(s)
+	if err != nil {
+		t.Fatalf("Marshal: %v", err)
+	}
+	var back Server
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatalf("re-decoding %s: %v", out, err)
+	}
+	if again, _ := json.Marshal(&back); string(again) != string(out) {
+		t.Fatalf("server re-encodes differently:\n%s\n%s", out, again)
+	}
+	checkTimeRoundTrip(t, "created", s.Created)
+	checkTimeRoundTrip(t, "launched_at", s.LaunchedAt)
 }

@@ -20,10 +20,40 @@ const (
 	testServer   = "7a9e1c2b-3d4f-4a5b-8c6d-7e8f9a0b1c2d"
 	testHost     = "459a2b9d-804a-4745-ab19-a113bb1b4ddc"
 	testJob      = "ff80808288d41e1b018990260955686a"
+	// testSource is the dedicated host of testdata/server_on_deh.json.
+	testSource = "6f5da086-876d-4cd0-84d3-6f8bd3346036"
 
 	migrateURL = testEndpoint + "/v1/" + testProject + "/cloudservers/" + testServer + "/migrate"
 	jobURL     = testEndpoint + "/v1/" + testProject + "/jobs/" + testJob
+	serverURL  = testEndpoint + "/v1/" + testProject + "/cloudservers/" + testServer
+	detailURL  = testEndpoint + "/v1/" + testProject + "/cloudservers/detail"
+	actionURL  = testEndpoint + "/v1/" + testProject + "/cloudservers/action"
 )
+
+// serverBody returns testdata/name (a {"server": ...} answer) with edit
+// applied to the server object, if edit is not nil.
+func serverBody(t *testing.T, name string, edit func(m map[string]any)) []byte {
+	t.Helper()
+	var doc map[string]map[string]any
+	if err := json.Unmarshal(testdata(t, name), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		edit(doc["server"])
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// registerServer answers GET serverURL with testdata/server_on_deh.json
+// (a stopped server on testSource), edited by edit.
+func registerServer(t *testing.T, mt *httpmock.MockTransport, edit func(map[string]any)) {
+	t.Helper()
+	mt.RegisterResponder(http.MethodGet, serverURL, jsonResponder(200, serverBody(t, "server_on_deh.json", edit), "req-server", nil))
+}
 
 // newMockClient returns a client whose requests go to a fresh httpmock
 // transport, authorized with a static token.

@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -58,6 +59,12 @@ type Job struct {
 	ErrorCode string `json:"error_code"`
 	// FailReason says why the job failed.
 	FailReason string `json:"fail_reason"`
+	// Code is the error code ECS puts in the job body when the request
+	// that queried the job ran into an error (code). It is empty otherwise;
+	// a failure of the job itself is in ErrorCode.
+	Code string `json:"code,omitempty"`
+	// Message is the error message that goes with Code (message).
+	Message string `json:"message,omitempty"`
 	// Entities describes what the job works on and its sub-jobs.
 	Entities JobEntities `json:"entities"`
 }
@@ -66,6 +73,9 @@ type Job struct {
 type JobEntities struct {
 	// ServerID is the ID of the server the job works on.
 	ServerID string `json:"server_id"`
+	// NICID is the ID of the network interface a NIC job works on
+	// (nic_id). Server jobs, such as a cold migration, leave it empty.
+	NICID string `json:"nic_id,omitempty"`
 	// SubJobsTotal is how many sub-jobs the job has.
 	SubJobsTotal int `json:"sub_jobs_total"`
 	// SubJobs lists the sub-jobs.
@@ -97,26 +107,31 @@ type SubJob struct {
 type SubJobEntities struct {
 	// ServerID is the ID of the server the sub-job works on.
 	ServerID string `json:"server_id"`
+	// NICID is the ID of the network interface a NIC sub-job works on
+	// (nic_id); empty for server sub-jobs.
+	NICID string `json:"nic_id,omitempty"`
 	// ErrorCodeMessage is the message that goes with the sub-job's error
 	// code (errorcode_message).
 	ErrorCodeMessage string `json:"errorcode_message"`
 }
 
 // GetJob returns the current state of the ECS job jobID, such as the one
-// ColdMigrate started. It calls
+// a ColdMigrate, StopServers or StartServers handle follows (its ID). It
+// calls
 //
 //	GET /v1/{project_id}/jobs/{job_id}
 //
-// A jobID that is not an ID (letters, digits, '-' and '_') is a
-// *cloudmigrate.ValidationError and nothing is sent. Network errors,
-// throttling and 502, 503 and 504 answers are retried; any other refusal is
-// a *cloudmigrate.Error.
+// A jobID that cannot go into a path (see "IDs in URL paths" in
+// [cloudmigrate]) is a *cloudmigrate.ValidationError and nothing is sent.
+// Network errors, throttling and 502, 503 and 504 answers are retried; any
+// other refusal is a *cloudmigrate.Error.
 func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if err := checkID("jobID", jobID); err != nil {
 		return nil, err
 	}
 	var job Job
 	res, err := c.rc.Do(ctx, &rest.Request{
+		Op:     "ecs.GetJob",
 		Method: http.MethodGet,
 		Path:   "/v1/{project_id}/jobs/{job_id}",
 		Params: []string{c.projectID, jobID},
@@ -128,19 +143,26 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 	if job.ID == "" && job.Status == "" {
 		// A 2xx whose body is no job (an error document behind a proxy,
 		// say): waiting on it would never end.
+		if job.Code != "" || job.Message != "" {
+			return nil, fmt.Errorf("ecs: the answer for job %s (request %s) holds no job: %s: %s",
+				jobID, res.RequestID, job.Code, job.Message)
+		}
 		return nil, fmt.Errorf("ecs: the answer for job %s (request %s) holds no job", jobID, res.RequestID)
 	}
 	return &job, nil
 }
 
 // WaitForJob polls the ECS job jobID with GetJob until it ends, and returns
-// the job as last seen.
+// the job as last seen. It follows the job alone: the handles ColdMigrate,
+// StopServers and StartServers return also check that the servers are
+// where and as asked, and are the way to follow those calls; WaitForJob
+// is for a job ID obtained otherwise.
 //
 // When the job ends with SUCCESS it returns the job and nil. When it ends
 // with FAIL it returns the job and a *jobs.FailedError whose Status.Code and
 // Status.Message are the job's error_code and fail_reason (or, when the job
-// itself has none, those of the failed sub-job) and whose Job field is the
-// same *Job. INIT is reported as jobs.Pending and RUNNING as jobs.Running; a
+// itself has none, those of the failed sub-job, and failing those the job's
+// code and message) and whose Job field is the same *Job. INIT is reported as jobs.Pending and RUNNING as jobs.Running; a
 // status word this package does not know is reported as jobs.Running with
 // the word, and waiting goes on.
 //
@@ -150,9 +172,7 @@ func (c *Client) GetJob(ctx context.Context, jobID string) (*Job, error) {
 //
 // The wait ends early, with an error that satisfies errors.Is against
 // ctx.Err(), when ctx is cancelled or its deadline passes. Options such as
-// jobs.WithInterval and jobs.WithProgress control the polling. A successful
-// job means the migration is done; start the server again afterwards if it
-// should run.
+// jobs.WithInterval and jobs.WithProgress control the polling.
 func (c *Client) WaitForJob(ctx context.Context, jobID string, opts ...jobs.Option) (*Job, error) {
 	if err := checkID("jobID", jobID); err != nil {
 		return nil, err
@@ -189,27 +209,19 @@ func progressOf(j *Job) int {
 }
 
 // failureOf returns the failure code and reason of j: its own when set,
-// otherwise those of its failed sub-job. A sub-job's reason falls back to
-// its errorcode_message.
+// otherwise those of its failed sub-job, and failing those the job's code
+// and message. A sub-job's reason falls back to its errorcode_message.
 func failureOf(j *Job) (code, message string) {
 	code, message = j.ErrorCode, j.FailReason
-	if code != "" && message != "" {
-		return code, message
-	}
-	sub := failedSubJob(j)
-	if sub == nil {
-		return code, message
-	}
-	if code == "" {
-		code = sub.ErrorCode
-	}
-	if message == "" {
-		message = sub.FailReason
+	if sub := failedSubJob(j); sub != nil {
+		if code == "" {
+			code = sub.ErrorCode
+		}
 		if message == "" {
-			message = sub.Entities.ErrorCodeMessage
+			message = cmp.Or(sub.FailReason, sub.Entities.ErrorCodeMessage)
 		}
 	}
-	return code, message
+	return cmp.Or(code, j.Code), cmp.Or(message, j.Message)
 }
 
 // failedSubJob returns the first sub-job that failed, or failing that the

@@ -41,6 +41,7 @@ func capture(t *testing.T, into *captured) func(*http.Request) {
 
 func TestColdMigrateToDedicatedHost(t *testing.T) {
 	c, mt := newMockClient(t)
+	registerServer(t, mt, nil)
 	var got captured
 	mt.RegisterResponder(http.MethodPost, migrateURL,
 		jsonResponder(200, testdata(t, "migrate_response.json"), "req-migrate-1", capture(t, &got)))
@@ -76,12 +77,20 @@ func TestColdMigrateToDedicatedHost(t *testing.T) {
 		t.Errorf("decoded request = %+v", req)
 	}
 
-	// The seed's example response.
-	if res.JobID != "ff80808288d41e1b018990260955686a" {
-		t.Errorf("JobID = %q", res.JobID)
+	// The seed's example response: the handle follows its job.
+	if res.ID() != "ff80808288d41e1b018990260955686a" || res.Done() {
+		t.Errorf("handle ID %q, done %v", res.ID(), res.Done())
 	}
-	if res.RequestID != "req-migrate-1" {
-		t.Errorf("RequestID = %q", res.RequestID)
+	tok := res.Token()
+	if tok.Service != "ecs" || tok.Kind != "cold-migrate" || tok.Endpoint != testEndpoint || tok.Project != testProject ||
+		len(tok.Resources) != 1 || tok.Resources[0] != testServer || tok.Source != testSource || tok.Target != testHost ||
+		tok.Started.IsZero() || time.Since(tok.Started) > time.Minute {
+		t.Errorf("token %+v", tok)
+	}
+	// One read of the server, then the start.
+	calls := mt.GetCallCountInfo()
+	if calls["GET "+serverURL] != 1 || calls["POST "+migrateURL] != 1 || mt.GetTotalCallCount() != 2 {
+		t.Errorf("calls %v", calls)
 	}
 }
 
@@ -92,6 +101,7 @@ func TestColdMigrateToPublicPool(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, mt := newMockClient(t)
+			registerServer(t, mt, nil)
 			var got captured
 			mt.RegisterResponder(http.MethodPost, migrateURL,
 				jsonResponder(200, testdata(t, "migrate_response.json"), "", capture(t, &got)))
@@ -106,8 +116,8 @@ func TestColdMigrateToPublicPool(t *testing.T) {
 			if !reflect.DeepEqual(decodeAny(t, got.body), decodeAny(t, testdata(t, "migrate_request_public_pool.json"))) {
 				t.Errorf("body = %s differs from testdata", got.body)
 			}
-			if res.JobID != testJob {
-				t.Errorf("JobID = %q", res.JobID)
+			if res.ID() != testJob || res.Token().Target != "" || res.Token().Source != testSource {
+				t.Errorf("handle %+v", res.Token())
 			}
 		})
 	}
@@ -127,10 +137,10 @@ func TestColdMigrateValidation(t *testing.T) {
 		{"server with space", "abc def", nil, "serverID"},
 		{"server with query", "abc?x=1", nil, "serverID"},
 		{"server too long", strings.Repeat("a", maxIDLen+1), nil, "serverID"},
-		{"server non-ASCII", "serv\u00e9r", nil, "serverID"},
+		{"server not UTF-8", "serv\xe9r", nil, "serverID"},
 		{"host blank", testServer, &ColdMigrateOptions{DedicatedHostID: " "}, "opts.DedicatedHostID"},
 		{"host with slash", testServer, &ColdMigrateOptions{DedicatedHostID: "../x"}, "opts.DedicatedHostID"},
-		{"host with quote", testServer, &ColdMigrateOptions{DedicatedHostID: `a"b`}, "opts.DedicatedHostID"},
+		{"host with percent", testServer, &ColdMigrateOptions{DedicatedHostID: "a%2Fb"}, "opts.DedicatedHostID"},
 		{"host too long", testServer, &ColdMigrateOptions{DedicatedHostID: strings.Repeat("h", maxIDLen+1)}, "opts.DedicatedHostID"},
 	}
 	for _, tc := range cases {
@@ -155,9 +165,11 @@ func TestColdMigrateValidation(t *testing.T) {
 	}
 }
 
+// An unknown server is found by the read that comes first; no start is
+// sent.
 func TestColdMigrateNotFound(t *testing.T) {
 	c, mt := newMockClient(t)
-	mt.RegisterResponder(http.MethodPost, migrateURL,
+	mt.RegisterResponder(http.MethodGet, serverURL,
 		jsonResponder(404, testdata(t, "error_server_not_found.json"), "req-404-abc", nil))
 	res, err := c.ColdMigrate(context.Background(), testServer, &ColdMigrateOptions{DedicatedHostID: testHost})
 	if res != nil {
@@ -176,7 +188,7 @@ func TestColdMigrateNotFound(t *testing.T) {
 	if len(apiErr.Details) != 1 || !strings.HasPrefix(apiErr.Details[0], "Ecs.0114: ") {
 		t.Errorf("Details = %q", apiErr.Details)
 	}
-	if apiErr.Method != http.MethodPost || apiErr.URL != migrateURL || apiErr.Attempts != 1 {
+	if apiErr.Method != http.MethodGet || apiErr.URL != serverURL || apiErr.Attempts != 1 {
 		t.Errorf("Method/URL/Attempts = %s %s %d", apiErr.Method, apiErr.URL, apiErr.Attempts)
 	}
 	if !cloudmigrate.IsNotFound(err) {
@@ -202,6 +214,7 @@ func TestColdMigrateDocumentedCodes(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.code, func(t *testing.T) {
 			c, mt := newMockClient(t)
+			registerServer(t, mt, nil)
 			body := `{"error":{"code":"` + tc.code + `","message":"refused"}}`
 			mt.RegisterResponder(http.MethodPost, migrateURL, jsonResponder(tc.status, []byte(body), "req-"+tc.code, nil))
 			_, err := c.ColdMigrate(context.Background(), testServer, nil)
@@ -212,8 +225,8 @@ func TestColdMigrateDocumentedCodes(t *testing.T) {
 			if apiErr.Code != tc.code || apiErr.StatusCode != tc.status || apiErr.Message != "refused" || apiErr.RequestID != "req-"+tc.code {
 				t.Errorf("error = %+v", apiErr)
 			}
-			if n := mt.GetTotalCallCount(); n != 1 {
-				t.Errorf("%d requests, want 1", n)
+			if n := mt.GetCallCountInfo()["POST "+migrateURL]; n != 1 {
+				t.Errorf("%d starts, want 1", n)
 			}
 		})
 	}
@@ -225,6 +238,7 @@ func TestColdMigrateServerErrorSentOnce(t *testing.T) {
 	for _, status := range []int{500, 502, 503, 504} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			c, mt := newMockClient(t, cloudmigrate.WithRetry(4), cloudmigrate.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+			registerServer(t, mt, nil)
 			mt.RegisterResponder(http.MethodPost, migrateURL,
 				jsonResponder(status, []byte(`{"error":{"code":"Ecs.0002","message":"task submission failed"}}`), "req-5xx", nil))
 			_, err := c.ColdMigrate(context.Background(), testServer, &ColdMigrateOptions{DedicatedHostID: testHost})
@@ -242,11 +256,12 @@ func TestColdMigrateServerErrorSentOnce(t *testing.T) {
 // A connection lost after the request was written is not retried either.
 func TestColdMigrateLostAnswerSentOnce(t *testing.T) {
 	c, mt := newMockClient(t, cloudmigrate.WithRetry(4), cloudmigrate.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+	registerServer(t, mt, nil)
 	mt.RegisterResponder(http.MethodPost, migrateURL, httpmock.NewErrorResponder(io.ErrUnexpectedEOF))
 	if _, err := c.ColdMigrate(context.Background(), testServer, nil); err == nil {
 		t.Fatal("ColdMigrate succeeded")
 	}
-	if n := mt.GetTotalCallCount(); n != 1 {
+	if n := mt.GetCallCountInfo()["POST "+migrateURL]; n != 1 {
 		t.Errorf("POST sent %d times, want exactly 1", n)
 	}
 }
@@ -255,6 +270,7 @@ func TestColdMigrateLostAnswerSentOnce(t *testing.T) {
 // so the pipeline resends it like a throttled request.
 func TestColdMigrateBusyRetried(t *testing.T) {
 	c, mt := newMockClient(t, cloudmigrate.WithRetry(2), cloudmigrate.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+	registerServer(t, mt, nil)
 	busy := jsonResponder(501, []byte(`{"error":{"code":"Ecs.0603","message":"other commands are running"}}`), "req-busy", nil)
 	mt.RegisterResponder(http.MethodPost, migrateURL,
 		busy.Then(jsonResponder(200, testdata(t, "migrate_response.json"), "req-ok", nil)))
@@ -262,15 +278,16 @@ func TestColdMigrateBusyRetried(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ColdMigrate: %v", err)
 	}
-	if res.JobID != testJob || res.RequestID != "req-ok" {
-		t.Errorf("result = %+v", res)
+	if res.ID() != testJob {
+		t.Errorf("handle ID %q", res.ID())
 	}
-	if n := mt.GetTotalCallCount(); n != 2 {
-		t.Errorf("%d requests, want 2", n)
+	if n := mt.GetCallCountInfo()["POST "+migrateURL]; n != 2 {
+		t.Errorf("%d starts, want 2", n)
 	}
 
 	// When the service stays busy, the caller gets CodeBusy.
 	c, mt = newMockClient(t, cloudmigrate.WithRetry(1), cloudmigrate.WithRetryWait(time.Millisecond, 2*time.Millisecond))
+	registerServer(t, mt, nil)
 	mt.RegisterResponder(http.MethodPost, migrateURL, busy)
 	_, err = c.ColdMigrate(context.Background(), testServer, nil)
 	var apiErr *cloudmigrate.Error
@@ -284,6 +301,7 @@ func TestColdMigrateBusyRetried(t *testing.T) {
 
 func TestColdMigrateAnswerWithoutJobID(t *testing.T) {
 	c, mt := newMockClient(t)
+	registerServer(t, mt, nil)
 	mt.RegisterResponder(http.MethodPost, migrateURL, jsonResponder(200, []byte(`{"job_id":null}`), "req-empty", nil))
 	res, err := c.ColdMigrate(context.Background(), testServer, nil)
 	if err == nil || res != nil {

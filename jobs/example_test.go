@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cloudmigrate/cloudmigrate/ecs"
+	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
@@ -123,4 +125,40 @@ func ExampleWait() {
 	fmt.Println(m.ID, m.Phase, m.Progress)
 	// Output:
 	// m-1 migration_driver_phase1_done 100
+}
+
+// Every call that starts a move returns a *jobs.Operation. Here ECS stops
+// a server, on the fake of package ecstest: Poll takes one step without
+// waiting, for a controller that must not block; Wait polls to the end;
+// the resume token lets another process take the handle over.
+func Example() {
+	srv := ecstest.NewServer()
+	defer srv.Close()
+	srv.AddHost("deh-a")
+	srv.AddServer(ecstest.ServerInfo{ID: "web-1", Status: ecstest.StatusActive, HostID: "deh-a"})
+	c, err := ecs.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+
+	op, err := c.StopServers(ctx, []string{"web-1"}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	st, err := op.Poll(ctx)
+	fmt.Println("after one poll:", st.State, st.Word, op.Done(), err)
+	token, err := op.ResumeToken()
+	fmt.Println("resume token:", token != "", err)
+
+	job, err := op.Wait(ctx,
+		jobs.WithInterval(time.Millisecond, time.Millisecond),
+		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(time.Minute) }))
+	fmt.Println("ended:", job.Status, op.Done(), err)
+	// Output:
+	// after one poll: pending INIT false <nil>
+	// resume token: true <nil>
+	// ended: SUCCESS true <nil>
 }

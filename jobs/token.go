@@ -20,8 +20,11 @@ const TokenVersion = 1
 // tokenPrefix starts every token; the digit after it is the version.
 const tokenPrefix = "cmop"
 
-// MaxTokenLen bounds the length of a token ParseToken accepts.
-const MaxTokenLen = 8 << 10
+// MaxTokenLen bounds the length of a token ParseToken accepts. It leaves
+// room for the largest operation a service takes, such as a CCE migration
+// of 200 nodes named by IDs of up to 255 bytes each (about 70 KiB); a
+// token of 200 node UUIDs takes about 10 KiB.
+const MaxTokenLen = 128 << 10
 
 // sumLen is how many bytes of the payload's SHA-256 a token carries.
 const sumLen = 8

@@ -26,8 +26,12 @@ const (
 	// ServerMigrationMicroversion is the first microversion with
 	// share-server migration.
 	ServerMigrationMicroversion = "2.57"
-	// ProjectlessMicroversion is the first microversion that accepts URLs
-	// without the project ID after "/v2".
+	// ProjectlessMicroversion is the microversion that announced URLs
+	// without the project ID after "/v2". The routes came with the
+	// service release that introduced it (Manila 12.0, Wallaby), for every
+	// microversion: a service whose maximum is this version or later
+	// serves such URLs at any version in use, 2.0 included, and an older
+	// service serves none.
 	ProjectlessMicroversion = "2.60"
 )
 
@@ -58,11 +62,16 @@ type Client struct {
 //	https://manila.example.com:8786/v2
 //
 // Operation paths are appended to it: "/share-servers/{id}/action",
-// "/share-servers/{id}" and "/shares/{id}/action". Older clouds list the endpoint with the project ID
+// "/share-servers/{id}", "/shares/{id}/action" and (from microversion 2.98)
+// "/shares/{id}/migration-progress". Older clouds list the endpoint with the project ID
 // at the end; newer ones may list it without. An endpoint without a project
-// ID works only with microversion 2.60 or later (ProjectlessMicroversion);
-// with an endpoint that ends at "/v2" and a lower version in use, every
-// operation fails with a *cloudmigrate.VersionError before sending.
+// ID works with every microversion on a service whose maximum is 2.60 or
+// later (ProjectlessMicroversion), since that release added the routes
+// without the project ID for all versions. When the client has read the
+// service's version document and its maximum is below 2.60, every
+// operation on an endpoint that ends at "/v2" fails with a
+// *cloudmigrate.VersionError before sending; a client with a pinned
+// version does not ask, and sends.
 //
 // By default the client negotiates the microversion on first use: it reads
 // the service's version document once and uses the highest version that
@@ -170,13 +179,13 @@ func (c *Client) Microversion(ctx context.Context) (VersionInfo, error) {
 type call struct {
 	feature      string            // operation name for version errors
 	method       string            // HTTP method; "" is POST
-	path         string            // relative to the endpoint, one {id} placeholder
+	path         string            // relative to the endpoint, with one {id} placeholder or none
 	id           string            // fills the placeholder
 	min, max     auth.Microversion // the operation's range; zero is open
-	capHeader    auth.Microversion // if set, send at most this version
 	experimental bool              // send X-OpenStack-Manila-API-Experimental
 	stable       auth.Microversion // if set, the API is experimental only below it
 	body         any
+	query        url.Values // the query string, if any
 	ok           []int
 	idempotent   bool
 	out          any
@@ -195,22 +204,19 @@ func (c *Client) do(ctx context.Context, cl *call) (*rest.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.projectless && info.InUse.Compare(projectlessMin) < 0 {
-		ve := &cloudmigrate.VersionError{
-			Service: service,
-			Feature: "an endpoint without a project ID (" + c.rc.Endpoint() + ")",
-			Min:     ProjectlessMicroversion,
-			InUse:   info.InUse.String(),
+	// The routes without a project ID exist from the release of 2.60 on,
+	// at every microversion: only a service known to be older lacks them.
+	if c.projectless && !info.ServerMax.IsZero() && info.ServerMax.Less(projectlessMin) {
+		return nil, &cloudmigrate.VersionError{
+			Service:   service,
+			Feature:   "an endpoint without a project ID (" + c.rc.Endpoint() + ")",
+			Min:       ProjectlessMicroversion,
+			InUse:     info.InUse.String(),
+			ServerMin: info.ServerMin.String(),
+			ServerMax: info.ServerMax.String(),
 		}
-		if !info.ServerMax.IsZero() {
-			ve.ServerMin, ve.ServerMax = info.ServerMin.String(), info.ServerMax.String()
-		}
-		return nil, ve
 	}
 	send := info.InUse
-	if !cl.capHeader.IsZero() && send.Compare(cl.capHeader) > 0 {
-		send = cl.capHeader
-	}
 	experimental := cl.experimental && (cl.stable.IsZero() || send.Less(cl.stable))
 	h := make(http.Header, 2)
 	auth.ShareHeaders(h, send, experimental)
@@ -218,10 +224,20 @@ func (c *Client) do(ctx context.Context, cl *call) (*rest.Response, error) {
 	if method == "" {
 		method = http.MethodPost
 	}
+	var params []string
+	if strings.Contains(cl.path, "{") {
+		params = []string{cl.id}
+	}
+	var query any
+	if len(cl.query) > 0 {
+		query = cl.query
+	}
 	resp, err := c.rc.Do(ctx, &rest.Request{
+		Op:         "manila." + cl.feature,
 		Method:     method,
 		Path:       cl.path,
-		Params:     []string{cl.id},
+		Params:     params,
+		Query:      query,
 		Body:       cl.body,
 		Header:     h,
 		Idempotent: cl.idempotent,

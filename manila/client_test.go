@@ -49,7 +49,7 @@ func TestNewClientFromKeystone(t *testing.T) {
 		f := sampleServer(t)
 		ks, calls := keystoneServer(t, typ, f.endpoint())
 		k, err := auth.NewKeystone(ks.URL+"/v3", auth.KeystoneCredentials{
-			UserID: "u1", Password: "secret", ProjectID: testProject,
+			UserID: "u1", Password: auth.NewSecret("secret"), ProjectID: testProject,
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -76,7 +76,7 @@ func TestNewClientFromKeystone(t *testing.T) {
 
 func TestNewClientFromKeystoneNoManila(t *testing.T) {
 	ks, _ := keystoneServer(t, "volumev3", "https://cinder.example.com/v3")
-	k, err := auth.NewKeystone(ks.URL, auth.KeystoneCredentials{UserID: "u1", Password: "secret", ProjectID: testProject})
+	k, err := auth.NewKeystone(ks.URL, auth.KeystoneCredentials{UserID: "u1", Password: auth.NewSecret("secret"), ProjectID: testProject})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -150,10 +150,14 @@ func startExample(maxVersion string) *httptest.Server {
 		var body map[string]json.RawMessage
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		if body["migration_get_progress"] != nil {
-			fmt.Fprint(w, `{"total_progress": 100, "task_state": "migration_driver_phase1_done"}`)
+			fmt.Fprint(w, `{"total_progress": 100, "task_state": "migration_driver_phase1_done", "details": {}}`)
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
+	})
+	// From 2.98 the progress of a share's migration is a GET.
+	mux.HandleFunc("GET /v2/{project}/shares/{id}/migration-progress", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"total_progress": 100, "task_state": "migration_driver_phase1_done", "details": {}}`)
 	})
 	return httptest.NewServer(mux)
 }
@@ -179,7 +183,7 @@ func Example() {
 	ctx := context.Background()
 	c := newExampleClient(srv)
 
-	req := &manila.CheckMigrationRequest{Host: "manila-share-2@netapp1", Writable: true, PreserveSnapshots: true}
+	req := &manila.CheckMigrationOptions{Host: "manila-share-2@netapp1", Writable: true, PreserveSnapshots: true}
 	check, err := c.CheckMigration(ctx, serverID, req)
 	if err != nil {
 		log.Fatal(err)
@@ -187,7 +191,7 @@ func Example() {
 	if !check.Compatible {
 		log.Fatal("the destination cannot take this share server")
 	}
-	if err := c.StartMigration(ctx, serverID, (*manila.StartMigrationRequest)(req)); err != nil {
+	if _, err := c.StartMigration(ctx, serverID, (*manila.StartMigrationOptions)(req)); err != nil {
 		log.Fatal(err)
 	}
 	p, err := c.WaitForMigrationPhase1(ctx, serverID, fastPolls)
@@ -240,7 +244,7 @@ func ExampleNewClientFromKeystone() {
 	defer ks.Close()
 
 	keystone, err := auth.NewKeystone(ks.URL+"/v3", auth.KeystoneCredentials{
-		UserID: "admin-user-id", Password: "secret", ProjectID: project,
+		UserID: "admin-user-id", Password: auth.NewSecret("secret"), ProjectID: project,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -259,7 +263,7 @@ func ExampleClient_CheckMigration() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 
-	check, err := c.CheckMigration(context.Background(), serverID, &manila.CheckMigrationRequest{
+	check, err := c.CheckMigration(context.Background(), serverID, &manila.CheckMigrationOptions{
 		Host:              "manila-share-2@netapp1",
 		Writable:          true,
 		PreserveSnapshots: true,
@@ -275,28 +279,6 @@ func ExampleClient_CheckMigration() {
 	// writable: true nondisruptive: false cancel: true
 }
 
-func ExampleClient_StartMigration() {
-	srv := startExample("2.99")
-	defer srv.Close()
-	c := newExampleClient(srv)
-
-	err := c.StartMigration(context.Background(), serverID, &manila.StartMigrationRequest{
-		Host:              "manila-share-2@netapp1",
-		Writable:          true,
-		Nondisruptive:     false,
-		PreserveSnapshots: true,
-	})
-	fmt.Println("started:", err == nil)
-
-	// A pool in the destination is refused before anything is sent.
-	err = c.StartMigration(context.Background(), serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1#aggr1"})
-	var ve *cloudmigrate.ValidationError
-	fmt.Println("refused field:", errors.As(err, &ve), ve.Field)
-	// Output:
-	// started: true
-	// refused field: true host
-}
-
 func ExampleClient_GetMigrationProgress() {
 	srv := startExample("2.99")
 	defer srv.Close()
@@ -309,7 +291,7 @@ func ExampleClient_GetMigrationProgress() {
 	if errors.As(err, &apiErr) {
 		fmt.Println("before start:", apiErr.StatusCode, apiErr.Code)
 	}
-	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, _ = c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 	p, err := c.GetMigrationProgress(ctx, serverID)
 	if err != nil {
 		log.Fatal(err)
@@ -325,7 +307,7 @@ func ExampleClient_WaitForMigrationPhase1() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 	ctx := context.Background()
-	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, _ = c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 
 	p, err := c.WaitForMigrationPhase1(ctx, serverID, fastPolls, jobs.WithProgress(func(s jobs.Status) {
 		fmt.Printf("%s %d%%\n", s.Word, s.Progress)
@@ -348,7 +330,7 @@ func ExampleClient_CompleteMigration() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 	ctx := context.Background()
-	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, _ = c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 	if _, err := c.WaitForMigrationPhase1(ctx, serverID, fastPolls); err != nil {
 		log.Fatal(err)
 	}
@@ -366,7 +348,7 @@ func ExampleClient_WaitForMigrationComplete() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 	ctx := context.Background()
-	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, _ = c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 	_, _ = c.WaitForMigrationPhase1(ctx, serverID, fastPolls)
 	_, _ = c.CompleteMigration(ctx, serverID)
 
@@ -386,7 +368,7 @@ func ExampleClient_CancelMigration() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 	ctx := context.Background()
-	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, _ = c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 	_, _ = c.WaitForMigrationPhase1(ctx, serverID, fastPolls)
 
 	if err := c.CancelMigration(ctx, serverID); err != nil {
@@ -432,7 +414,7 @@ func ExampleClient_GetShareServer() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 	ctx := context.Background()
-	_ = c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, _ = c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 
 	s, err := c.GetShareServer(ctx, serverID)
 	if err != nil {
@@ -475,7 +457,7 @@ func Example_versionError() {
 	defer srv.Close()
 	c := newExampleClient(srv)
 
-	err := c.StartMigration(context.Background(), serverID, &manila.StartMigrationRequest{Host: "manila-share-2@netapp1"})
+	_, err := c.StartMigration(context.Background(), serverID, &manila.StartMigrationOptions{Host: "manila-share-2@netapp1"})
 	var ve *cloudmigrate.VersionError
 	if errors.As(err, &ve) {
 		fmt.Println(ve.Feature, "needs", ve.Min, "; the service offers up to", ve.ServerMax)
@@ -512,21 +494,6 @@ func ExampleTaskState() {
 	// migration_driver_phase1_done  in progress=false phase 1 done=true  terminal=false failed=false
 	// migration_success             in progress=false phase 1 done=false terminal=true  failed=false
 	// migration_error               in progress=false phase 1 done=false terminal=true  failed=true
-}
-
-func ExampleClient_StartShareMigration() {
-	srv := startExample("2.99")
-	defer srv.Close()
-	c := newExampleClient(srv)
-
-	err := c.StartShareMigration(context.Background(), shareID, &manila.StartShareMigrationRequest{
-		Host:              "manila-share-2@netapp1#aggr1",
-		Writable:          true,
-		PreserveMetadata:  true,
-		PreserveSnapshots: true,
-	})
-	fmt.Println("started:", err == nil)
-	// Output: started: true
 }
 
 func ExampleClient_GetShareMigrationProgress() {

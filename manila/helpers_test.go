@@ -1,11 +1,13 @@
 package manila
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -30,6 +32,7 @@ const (
 type recorded struct {
 	Method string
 	Path   string
+	Query  url.Values
 	Header http.Header
 	Body   []byte
 }
@@ -49,7 +52,7 @@ func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, b
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
-		f.reqs = append(f.reqs, recorded{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+		f.reqs = append(f.reqs, recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body})
 		f.mu.Unlock()
 		f.handle(w, r, body)
 	}))
@@ -260,4 +263,70 @@ func contains(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// activeServerBody is GET share-servers/{id}'s answer for an active
+// share server on manila-share-1@backend1 that was never migrated.
+func activeServerBody(id string) []byte {
+	return []byte(`{"share_server": {"id": "` + id + `", "project_id": "` + testProject + `", "status": "active",
+		"host": "manila-share-1@backend1", "share_network_id": "n1", "share_network_name": "n1",
+		"created_at": "2026-01-02T03:04:05.000000", "updated_at": null, "backend_details": {},
+		"task_state": null, "source_share_server_id": null}}`)
+}
+
+// availableShareBody is GET shares/{id}'s answer for an available share in
+// the pool manila-share-1@backend1#pool1 that was never migrated.
+func availableShareBody(id string) []byte {
+	return []byte(`{"share": {"id": "` + id + `", "status": "available", "size": 1, "share_proto": "NFS",
+		"host": "manila-share-1@backend1#pool1", "task_state": null, "metadata": {}, "is_public": false,
+		"created_at": "2026-01-02T03:04:05.000000"}}`)
+}
+
+// startable answers the reads StartMigration and StartShareMigration make
+// before starting (GET of the share server testServerID and of the share
+// testShareID) with an active share server and an available share, and
+// passes every other request to handle.
+func startable(handle func(w http.ResponseWriter, r *http.Request, body []byte)) func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if r.Method == http.MethodGet {
+			switch r.URL.Path {
+			case "/v2/" + testProject + "/share-servers/" + testServerID:
+				reply(w, http.StatusOK, activeServerBody(testServerID))
+				return
+			case "/v2/" + testProject + "/shares/" + testShareID:
+				reply(w, http.StatusOK, availableShareBody(testShareID))
+				return
+			}
+		}
+		handle(w, r, body)
+	}
+}
+
+// isRead reports whether r is one of the reads startable answers.
+func isRead(r recorded) bool {
+	return r.Method == http.MethodGet && (r.Path == "/v2/"+testProject+"/share-servers/"+testServerID ||
+		r.Path == "/v2/"+testProject+"/shares/"+testShareID)
+}
+
+// withoutReads returns f's requests without the reads startable answers.
+func (f *fake) withoutReads() []recorded {
+	var out []recorded
+	for _, r := range f.requests() {
+		if !isRead(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// startServer runs StartMigration and keeps its error.
+func startServer(ctx context.Context, c *Client, id string, req *StartMigrationRequest) error {
+	_, err := c.StartMigration(ctx, id, req)
+	return err
+}
+
+// startShare runs StartShareMigration and keeps its error.
+func startShare(ctx context.Context, c *Client, id string, req *StartShareMigrationRequest) error {
+	_, err := c.StartShareMigration(ctx, id, req)
+	return err
 }

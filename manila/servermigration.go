@@ -10,7 +10,9 @@ import (
 	"unicode"
 
 	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/internal/rest"
+	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
 // shareServerAction is the one URL every share-server migration action is
@@ -18,11 +20,11 @@ import (
 // "/v2/{project_id}"). The service routes "share-servers" with a hyphen.
 const shareServerAction = "/share-servers/{share_server_id}/action"
 
-// CheckMigrationRequest asks whether a share server can be migrated to Host
+// CheckMigrationOptions asks whether a share server can be migrated to Host
 // with the given guarantees. Every field is sent; the three flags are
 // required by the service, so their zero value false is a real answer
 // ("not needed"), not "unset".
-type CheckMigrationRequest struct {
+type CheckMigrationOptions struct {
 	// Host is the destination back end as "host@backend", for example
 	// "manila-share-2@netapp1". It must not name a pool ("#pool"): a share
 	// server lives on a back end, not on a pool.
@@ -39,11 +41,11 @@ type CheckMigrationRequest struct {
 	NewShareNetworkID string `json:"new_share_network_id"`
 }
 
-// StartMigrationRequest starts the first phase of a share-server migration
-// to Host. It has the same fields as CheckMigrationRequest, so a request
+// StartMigrationOptions starts the first phase of a share-server migration
+// to Host. It has the same fields as CheckMigrationOptions, so a request
 // checked with CheckMigration can be converted and started as is:
-// (*manila.StartMigrationRequest)(checkReq).
-type StartMigrationRequest struct {
+// (*manila.StartMigrationOptions)(checkOpts).
+type StartMigrationOptions struct {
 	// Host is the destination back end as "host@backend", without a pool.
 	Host string `json:"host"`
 	// Writable requires that the shares stay writable during the first
@@ -104,13 +106,10 @@ func checkServerHost(host string) error {
 	return nil
 }
 
-// checkBodyID validates an ID sent in a request body.
-func checkBodyID(field, v string) error {
-	if err := rest.CheckID(field, v); err != nil {
-		return err
-	}
-	return checkText(field, v)
-}
+// checkBodyID validates an ID sent in a request body or a path. Manila
+// documents no pattern for the IDs in its bodies, so they are held to the
+// rule of path IDs, rest.CheckID.
+func checkBodyID(field, v string) error { return rest.CheckID(field, v) }
 
 func checkText(field, v string) error {
 	for _, r := range v {
@@ -283,7 +282,7 @@ func flexBool(name string, raw json.RawMessage) (*bool, error) {
 //
 // Because nothing changes on the service, the request is retried on
 // network errors, throttling and 502/503/504 like a GET.
-func (c *Client) CheckMigration(ctx context.Context, shareServerID string, req *CheckMigrationRequest) (*MigrationCheck, error) {
+func (c *Client) CheckMigration(ctx context.Context, shareServerID string, req *CheckMigrationOptions) (*MigrationCheck, error) {
 	if err := checkServerID(shareServerID); err != nil {
 		return nil, err
 	}
@@ -304,32 +303,102 @@ func (c *Client) CheckMigration(ctx context.Context, shareServerID string, req *
 }
 
 // StartMigration starts the first phase of migrating the share server
-// shareServerID (and all its shares) to req.Host: the data is copied while
-// the shares stay available. Follow it with WaitForMigrationPhase1, then
-// call CompleteMigration or CancelMigration.
+// shareServerID (and all its shares) to req.Host, and returns the handle
+// that follows it: a *jobs.Operation[*ShareServer] whose Wait ends when
+// the first phase is over and yields the destination share server. The
+// data is copied while the shares stay available; call CompleteMigration
+// (or CancelMigration) after the wait, then WaitForMigrationComplete.
 //
 // POST /v2/share-servers/{share_server_id}/action with
 // {"migration_start": {...}}, microversion 2.57 or later, experimental.
 // The service answers 202 with no body.
 //
-// The request is sent once: it is repeated only if it provably never
-// reached the service or the service throttled it (429). A 5xx or a broken
-// connection is returned as is; check GetMigrationProgress before trying
-// again.
-func (c *Client) StartMigration(ctx context.Context, shareServerID string, req *StartMigrationRequest) error {
+// # Adoption
+//
+// Before it starts anything, the call reads the share server
+// (GET /v2/share-servers/{share_server_id}: one request). When it is
+// already the source of a migration (status server_migrating, or a task
+// state of a migration under way or at the end of its first phase), the
+// call sends no start: it lists the share servers naming it as their
+// source (GET /v2/share-servers?source_share_server_id=..., one more
+// request) to learn the destination, and returns the handle on that
+// migration together with a *cloudmigrate.InProgressError
+// (errors.Is(err, cloudmigrate.ErrInProgress) holds) giving its task state
+// and status. The handle then follows that migration, to the back end its
+// destination share server is on (any back end, while the destination
+// does not exist yet), whatever req.Host says. A read that fails is
+// returned as is and nothing is started.
+//
+// The service sets the task state when it accepts a start, so every
+// accepted migration is visible to that read. What it cannot see is a
+// start sent by someone else between the read and this call's start;
+// the service then refuses this one (409, the share server is no longer
+// active), so a share server is never migrated twice. A migration that
+// has ended (the source inactive or deleted after a success, active
+// again after a cancellation or a failure) is not adopted: a new start is
+// sent, which the service refuses for an inactive share server.
+//
+// # The handle
+//
+// One Poll sends at most 2 requests (each may be retried by the client on
+// throttling or a 502/503/504): migration_get_progress on the source;
+// when the service answers 400 (before the destination share server
+// exists, and once the migration is over) a GET of the source; and, to
+// confirm the end of the first phase, a GET of the destination share
+// server (or the list of the source's destinations when its ID was never
+// seen). The wait succeeds only when the task state is
+// migration_driver_phase1_done, migration_completing or migration_success
+// and the destination share server exists, names the source, is not in
+// error or inactive, and is on req.Host's back end; otherwise it ends with
+// a *jobs.FailedError saying which. A migration that ends in
+// migration_error or migration_cancelled gives a *jobs.FailedError
+// (State jobs.Failed or jobs.Cancelled) whose message has the share
+// server's task state and status. As the service deletes the source soon
+// after a successful migration, a poll that finds it gone asks its
+// progress again on the next poll, when the service answers for the
+// deleted source from the destination. Abort sends CancelMigration
+// (accepted at migration_driver_in_progress and
+// migration_driver_phase1_done); once the handle has ended at phase 1,
+// call CancelMigration yourself. ResumeToken gives text for
+// ResumeMigration.
+//
+// # Errors
+//
+// The start is sent once: it is repeated only if it provably never
+// reached the service or the service throttled it (429). A 5xx or a
+// broken connection is returned as is; calling StartMigration again then
+// adopts the migration if the service started it.
+func (c *Client) StartMigration(ctx context.Context, shareServerID string, req *StartMigrationOptions) (*jobs.Operation[*ShareServer], error) {
 	if err := checkServerID(shareServerID); err != nil {
-		return err
+		return nil, err
 	}
 	if req == nil {
-		return cloudmigrate.Invalid("req", "must not be nil")
+		return nil, cloudmigrate.Invalid("req", "must not be nil")
 	}
 	p, err := newMigrationParams(req.Host, req.Writable, req.Nondisruptive, req.PreserveSnapshots, req.NewShareNetworkID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = c.do(ctx, c.serverCall("StartMigration", shareServerID, map[string]any{"migration_start": p},
-		202, false, nil))
-	return err
+	if ctx == nil {
+		return nil, cloudmigrate.Invalid("ctx", "nil context")
+	}
+	info, err := c.neg.Require(ctx, "StartMigration", serverMigMin, auth.Microversion{})
+	if err != nil {
+		return nil, err
+	}
+	sv, err := c.GetShareServer(ctx, shareServerID)
+	if err != nil {
+		return nil, err
+	}
+	if evidence, moving := serverMoving(sv); moving {
+		return c.adoptServer(ctx, sv, evidence, info.InUse)
+	}
+	tok := c.serverToken(shareServerID, sv.Host, req.Host, "", info.InUse)
+	if _, err := c.do(ctx, c.serverCall("StartMigration", shareServerID, map[string]any{"migration_start": p},
+		202, false, nil)); err != nil {
+		return nil, err
+	}
+	return jobs.NewOperation[*ShareServer](newServerMigration(c, tok)), nil
 }
 
 // MigrationCompletion is the service's answer to CompleteMigration.
@@ -446,15 +515,26 @@ func flexPercent(raw json.RawMessage) (int, error) {
 // server shareServerID, as the service answers it.
 //
 // The service answers only while the share server is the source of a
-// migration under way (status server_migrating). Any other share server
-// gives a 400 *cloudmigrate.Error; that includes the source once its
-// migration has ended, because a cancelled or failed migration leaves it
-// active and a successful one inactive. Read the end state with
-// GetShareServer then (WaitForMigrationPhase1 and WaitForMigrationComplete
-// do that themselves). Once the source of a successful migration has been
-// deleted, its ID answers again, with total_progress 100, the
-// destination's ID and a task state that may be empty. A share service
-// that is down gives a 409.
+// migration under way (status server_migrating) whose destination share
+// server exists. Otherwise it answers 400 (a *cloudmigrate.Error):
+//
+//   - right after StartMigration, until the destination share server is
+//     created (task states migration_starting and migration_in_progress):
+//     "A destination share server wasn't found for source share server
+//     ...";
+//   - for an ID the service does not know, with the same message (it
+//     looks for a migration from that ID);
+//   - for any share server that is not migrating, which includes the
+//     source once its migration has ended: a cancelled or failed migration
+//     leaves it active, a successful one inactive until the service
+//     deletes it, soon after.
+//
+// Read the state with GetShareServer then (WaitForMigrationPhase1 and
+// WaitForMigrationComplete do that themselves). Once the source of a
+// successful migration has been deleted, its ID answers again, with
+// total_progress 100 and the destination's ID and task state
+// (migration_success, or empty if an administrator cleared it). A share
+// service that is down gives a 409.
 //
 // POST /v2/share-servers/{share_server_id}/action with
 // {"migration_get_progress": null}, microversion 2.57 or later,
@@ -537,4 +617,4 @@ func (c *Client) serverCall(feature, id string, body any, status int, idempotent
 // nullAction is an action body whose value is null: {"name": null}.
 func nullAction(name string) map[string]any { return map[string]any{name: nil} }
 
-func checkServerID(id string) error { return checkBodyID("shareServerID", id) }
+func checkServerID(id string) error { return rest.CheckID("shareServerID", id) }

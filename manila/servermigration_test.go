@@ -19,7 +19,7 @@ const sampleDir = "share-server-migration/"
 // with status alone when there is no response sample.
 func sampleServer(t *testing.T) *fake {
 	t.Helper()
-	return newFake(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return newFake(t, startable(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		if r.Method != http.MethodPost || r.URL.Path != actionPath(testServerID) {
 			reply(w, http.StatusNotFound, []byte(`{"itemNotFound": {"code": 404, "message": "no such path"}}`))
 			return
@@ -36,14 +36,15 @@ func sampleServer(t *testing.T) *fake {
 		default:
 			reply(w, 400, []byte(`{"badRequest": {"code": 400, "message": "unknown action"}}`))
 		}
-	})
+	}))
 }
 
-// onePost returns the only request f received, a POST to the action URL
-// with both manila headers at version.
+// onePost returns the only request f received (besides the read of the
+// share server a start makes first), a POST to the action URL with both
+// manila headers at version.
 func onePost(t *testing.T, f *fake, version string) recorded {
 	t.Helper()
-	reqs := f.requests()
+	reqs := f.withoutReads()
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests sent, want 1: %+v", len(reqs), reqs)
 	}
@@ -165,7 +166,7 @@ func TestCheckMigrationBadFlag(t *testing.T) {
 func TestStartMigrationSample(t *testing.T) {
 	f := sampleServer(t)
 	c := newPinned(t, f, "2.57")
-	err := c.StartMigration(context.Background(), testServerID, &StartMigrationRequest{
+	err := startServer(context.Background(), c, testServerID, &StartMigrationRequest{
 		Host:              "foohost2@backend2",
 		Writable:          true,
 		Nondisruptive:     false,
@@ -183,7 +184,7 @@ func TestStartMigrationFromCheckRequest(t *testing.T) {
 	f := sampleServer(t)
 	c := newPinned(t, f, "2.57")
 	check := &CheckMigrationRequest{Host: "h@b", Writable: true, NewShareNetworkID: "n1"}
-	if err := c.StartMigration(context.Background(), testServerID, (*StartMigrationRequest)(check)); err != nil {
+	if err := startServer(context.Background(), c, testServerID, (*StartMigrationRequest)(check)); err != nil {
 		t.Fatal(err)
 	}
 	r := onePost(t, f, "2.57")
@@ -293,7 +294,7 @@ func TestExactSuccessCodes(t *testing.T) {
 			return err
 		}},
 		"StartMigration": {202, func(c *Client) error {
-			return c.StartMigration(context.Background(), testServerID, &StartMigrationRequest{Host: "h@b"})
+			return startServer(context.Background(), c, testServerID, &StartMigrationRequest{Host: "h@b"})
 		}},
 		"CompleteMigration": {200, func(c *Client) error {
 			_, err := c.CompleteMigration(context.Background(), testServerID)
@@ -308,7 +309,7 @@ func TestExactSuccessCodes(t *testing.T) {
 	}
 	for name, op := range ops {
 		for _, status := range []int{200, 202, 204} {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { reply(w, status, []byte(`{}`)) })
+			f := newFake(t, startable(func(w http.ResponseWriter, r *http.Request, _ []byte) { reply(w, status, []byte(`{}`)) }))
 			err := op.run(newPinned(t, f, "2.57"))
 			if status == op.ok {
 				if err != nil {
@@ -332,7 +333,7 @@ func allOps() map[string]func(context.Context, *Client) error {
 			return err
 		},
 		"StartMigration": func(ctx context.Context, c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "h@b"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "h@b"})
 		},
 		"CompleteMigration": func(ctx context.Context, c *Client) error {
 			_, err := c.CompleteMigration(ctx, testServerID)
@@ -367,7 +368,7 @@ func TestFaultBodies(t *testing.T) {
 	}
 	for name, op := range allOps() {
 		for _, fl := range faults {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { reply(w, fl.status, []byte(fl.body)) })
+			f := newFake(t, startable(func(w http.ResponseWriter, r *http.Request, _ []byte) { reply(w, fl.status, []byte(fl.body)) }))
 			err := op(context.Background(), newPinned(t, f, "2.57"))
 			var apiErr *cloudmigrate.Error
 			if !errors.As(err, &apiErr) {
@@ -384,8 +385,8 @@ func TestFaultBodies(t *testing.T) {
 			if fl.status == 409 && !cloudmigrate.IsConflict(err) {
 				t.Errorf("%s: IsConflict = false", name)
 			}
-			if f.count() != 1 {
-				t.Errorf("%s %d: %d requests, want 1", name, fl.status, f.count())
+			if n := len(f.withoutReads()); n != 1 {
+				t.Errorf("%s %d: %d requests, want 1", name, fl.status, n)
 			}
 		}
 	}
@@ -397,7 +398,7 @@ func TestMigrationActionsSentOnce(t *testing.T) {
 	ops := allOps()
 	for _, name := range []string{"StartMigration", "CompleteMigration", "CancelMigration", "ResetTaskState"} {
 		for _, mode := range []string{"500", "502", "503", "reset"} {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			f := newFake(t, startable(func(w http.ResponseWriter, r *http.Request, _ []byte) {
 				switch mode {
 				case "reset":
 					resetConn(w)
@@ -408,12 +409,12 @@ func TestMigrationActionsSentOnce(t *testing.T) {
 				default:
 					reply(w, 503, []byte(`{"serviceUnavailable": {"code": 503, "message": "down"}}`))
 				}
-			})
+			}))
 			err := ops[name](context.Background(), newPinned(t, f, "2.57", cloudmigrate.WithRetry(4)))
 			if err == nil {
 				t.Errorf("%s with %s: no error", name, mode)
 			}
-			if n := f.count(); n != 1 {
+			if n := len(f.withoutReads()); n != 1 {
 				t.Errorf("%s with %s: sent %d times, want exactly 1", name, mode, n)
 			}
 		}
@@ -424,18 +425,18 @@ func TestMigrationActionsSentOnce(t *testing.T) {
 // actions that change state: the service refused them.
 func TestThrottledActionRetried(t *testing.T) {
 	var n atomic.Int32
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+	f := newFake(t, startable(func(w http.ResponseWriter, r *http.Request, _ []byte) {
 		if n.Add(1) == 1 {
 			reply(w, 429, []byte(`{"overLimit": {"code": 429, "message": "slow down", "retryAfter": "0"}}`))
 			return
 		}
 		reply(w, 202, nil)
-	})
-	if err := newPinned(t, f, "2.57").StartMigration(context.Background(), testServerID, &StartMigrationRequest{Host: "h@b"}); err != nil {
+	}))
+	if err := startServer(context.Background(), newPinned(t, f, "2.57"), testServerID, &StartMigrationRequest{Host: "h@b"}); err != nil {
 		t.Fatal(err)
 	}
-	if f.count() != 2 {
-		t.Errorf("%d requests, want 2", f.count())
+	if n := len(f.withoutReads()); n != 2 {
+		t.Errorf("%d requests, want 2", n)
 	}
 }
 
@@ -484,39 +485,39 @@ func TestValidation(t *testing.T) {
 		{"dotdot id", "shareServerID", func(c *Client) error { return c.ResetTaskState(ctx, "..", nil) }},
 		{"space id", "shareServerID", func(c *Client) error { return c.CancelMigration(ctx, "a b") }},
 		{"check nil req", "req", func(c *Client) error { _, err := c.CheckMigration(ctx, testServerID, nil); return err }},
-		{"start nil req", "req", func(c *Client) error { return c.StartMigration(ctx, testServerID, nil) }},
+		{"start nil req", "req", func(c *Client) error { return startServer(ctx, c, testServerID, nil) }},
 		{"start id", "shareServerID", func(c *Client) error {
-			return c.StartMigration(ctx, "", &StartMigrationRequest{Host: "h@b"})
+			return startServer(ctx, c, "", &StartMigrationRequest{Host: "h@b"})
 		}},
 		{"check id", "shareServerID", func(c *Client) error {
 			_, err := c.CheckMigration(ctx, "x/y", &CheckMigrationRequest{Host: "h@b"})
 			return err
 		}},
-		{"empty host", "host", func(c *Client) error { return c.StartMigration(ctx, testServerID, &StartMigrationRequest{}) }},
+		{"empty host", "host", func(c *Client) error { return startServer(ctx, c, testServerID, &StartMigrationRequest{}) }},
 		{"pool", "host", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "foohost2@backend2#pool1"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "foohost2@backend2#pool1"})
 		}},
 		{"pool in check", "host", func(c *Client) error {
 			_, err := c.CheckMigration(ctx, testServerID, &CheckMigrationRequest{Host: "h@b#p"})
 			return err
 		}},
 		{"no backend", "host", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "foohost2"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "foohost2"})
 		}},
 		{"empty host part", "host", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "@backend"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "@backend"})
 		}},
 		{"empty backend part", "host", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "host@"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "host@"})
 		}},
 		{"two ats", "host", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "a@b@c"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "a@b@c"})
 		}},
 		{"space in host", "host", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "h @b"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "h @b"})
 		}},
 		{"bad network", "new_share_network_id", func(c *Client) error {
-			return c.StartMigration(ctx, testServerID, &StartMigrationRequest{Host: "h@b", NewShareNetworkID: "a/b"})
+			return startServer(ctx, c, testServerID, &StartMigrationRequest{Host: "h@b", NewShareNetworkID: "a/b"})
 		}},
 		{"bad network in check", "new_share_network_id", func(c *Client) error {
 			_, err := c.CheckMigration(ctx, testServerID, &CheckMigrationRequest{Host: "h@b", NewShareNetworkID: ".."})

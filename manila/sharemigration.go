@@ -3,10 +3,12 @@ package manila
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
 // shareAction is the URL the per-share migration actions are posted to.
@@ -24,21 +26,28 @@ const (
 	// ShareMigrationStableMicroversion is the microversion from which the
 	// per-share migration is no longer experimental.
 	ShareMigrationStableMicroversion = "2.96"
+	// ShareMigrationProgressGetMicroversion is the first microversion
+	// that reads a share's migration progress with
+	// GET /v2/shares/{share_id}/migration-progress; the service routes the
+	// migration_get_progress action up to the microversion before it only.
+	ShareMigrationProgressGetMicroversion = "2.98"
 )
+
+// shareProgress is the URL of a share's migration progress from
+// ShareMigrationProgressGetMicroversion on.
+const shareProgress = "/shares/{share_id}/migration-progress"
 
 var (
 	shareMigMin      = auth.MustParseMicroversion(ShareMigrationMicroversion)
 	shareMigStartMin = auth.MustParseMicroversion(ShareMigrationStartMicroversion)
 	shareMigStable   = auth.MustParseMicroversion(ShareMigrationStableMicroversion)
-	// shareProgressActionMax is the last microversion that routes the
-	// migration_get_progress share action.
-	shareProgressActionMax = auth.MustParseMicroversion("2.97")
+	shareProgressGet = auth.MustParseMicroversion(ShareMigrationProgressGetMicroversion)
 )
 
-// StartShareMigrationRequest starts the first phase of migrating one share
+// StartShareMigrationOptions starts the first phase of migrating one share
 // to another pool. The four guarantee flags are required by the service,
 // so their zero value false is a real answer.
-type StartShareMigrationRequest struct {
+type StartShareMigrationOptions struct {
 	// Host is the destination pool as "host@backend#pool".
 	Host string `json:"host"`
 	// Writable requires that the share stays writable during the first
@@ -97,43 +106,101 @@ func (p *ShareMigrationProgress) UnmarshalJSON(b []byte) error {
 }
 
 // StartShareMigration starts migrating the share shareID to req.Host, a
-// pool ("host@backend#pool"). Like a share-server migration it has two
-// phases: poll GetShareMigrationProgress until the task state is
-// migration_driver_phase1_done (or data_copying_completed for a
-// host-assisted migration), then call CompleteShareMigration.
+// pool ("host@backend#pool"), and returns the handle that follows it: a
+// *jobs.Operation[*Share] whose Wait ends when the first phase is over
+// (task state migration_driver_phase1_done, or data_copying_completed for
+// a host-assisted migration) and yields the share. Call
+// CompleteShareMigration (or CancelShareMigration) after the wait.
 //
 // POST /v2/shares/{share_id}/action with {"migration_start": {...}},
 // microversion 2.29 or later; experimental (the experimental header is
 // sent) below 2.96. The service answers 202, or 200 when it passes on a
 // different code of its own; both are success.
 //
-// The request is sent once: it is repeated only if it provably never
-// reached the service or the service throttled it (429).
-func (c *Client) StartShareMigration(ctx context.Context, shareID string, req *StartShareMigrationRequest) error {
+// # Adoption
+//
+// Before it starts anything, the call reads the share
+// (GET /v2/shares/{share_id}: one request). When it is already migrating
+// (status migrating, or a task state of a migration under way or at the
+// end of its first phase), the call sends no start: it reads the share's
+// instances (GET /v2/shares/{share_id}/instances, one more request) to
+// learn the pool the copy goes to, and returns the handle on that
+// migration together with a *cloudmigrate.InProgressError
+// (errors.Is(err, cloudmigrate.ErrInProgress) holds) giving its task state
+// and status. The handle then follows that migration, to the pool of its
+// copy (any pool, while the copy does not exist yet), whatever req.Host
+// says. A read that fails is returned as is and nothing is started. As
+// for share servers, the service sets the task state when it accepts a
+// start and refuses to start a second migration of a busy share, so what
+// the read cannot see (a start sent by someone else after it) is refused
+// by the service; a migration that has ended is not adopted.
+//
+// # The handle
+//
+// One Poll sends at most 2 requests (each may be retried by the client on
+// throttling or a 502/503/504): GET /v2/shares/{share_id}; while the data
+// is copied, the share's migration progress (GetShareMigrationProgress,
+// for the percentage; a 400 "cannot be obtained at this moment" is taken
+// as no figure); and, to confirm the end of the first phase, the share's
+// instances. The wait succeeds at the end of the first phase only when one
+// of the share's instances is the copy (status migrating_to) on req.Host,
+// and after a completion (migration_success) only when the share's host
+// is req.Host; otherwise it ends with a *jobs.FailedError saying where the
+// share is. Host and instances are shown to administrators only. A
+// migration that ends in migration_error (or data_copying_error) or is
+// cancelled gives a *jobs.FailedError (State jobs.Failed or
+// jobs.Cancelled) whose message has the share's task state and status.
+// Abort sends CancelShareMigration. ResumeToken gives text for
+// ResumeShareMigration.
+//
+// # Errors
+//
+// The start is sent once: it is repeated only if it provably never
+// reached the service or the service throttled it (429). A 5xx or a
+// broken connection is returned as is; calling StartShareMigration again
+// then adopts the migration if the service started it.
+func (c *Client) StartShareMigration(ctx context.Context, shareID string, req *StartShareMigrationOptions) (*jobs.Operation[*Share], error) {
 	if err := checkShareID(shareID); err != nil {
-		return err
+		return nil, err
 	}
 	if req == nil {
-		return cloudmigrate.Invalid("req", "must not be nil")
+		return nil, cloudmigrate.Invalid("req", "must not be nil")
 	}
 	if err := checkShareHost(req.Host); err != nil {
-		return err
+		return nil, err
 	}
 	if req.NewShareTypeID != "" {
 		if err := checkBodyID("new_share_type_id", req.NewShareTypeID); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if req.NewShareNetworkID != "" {
 		if err := checkBodyID("new_share_network_id", req.NewShareNetworkID); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	if ctx == nil {
+		return nil, cloudmigrate.Invalid("ctx", "nil context")
+	}
+	info, err := c.neg.Require(ctx, "StartShareMigration", shareMigStartMin, auth.Microversion{})
+	if err != nil {
+		return nil, err
+	}
+	sh, err := c.GetShare(ctx, shareID)
+	if err != nil {
+		return nil, err
+	}
+	if evidence, moving := shareMoving(sh); moving {
+		return c.adoptShare(ctx, sh, evidence, info.InUse)
+	}
+	tok := c.shareToken(shareID, sh.Host, req.Host, info.InUse)
 	cl := c.shareCall("StartShareMigration", shareID, map[string]any{"migration_start": req}, false, nil)
 	cl.min = shareMigStartMin
 	cl.ok = []int{202, 200}
-	_, err := c.do(ctx, cl)
-	return err
+	if _, err := c.do(ctx, cl); err != nil {
+		return nil, err
+	}
+	return jobs.NewOperation[*Share](&shareMigration{c: c, tok: tok}), nil
 }
 
 // CompleteShareMigration starts the second phase of the migration of the
@@ -167,20 +234,30 @@ func (c *Client) CancelShareMigration(ctx context.Context, shareID string) error
 // GetShareMigrationProgress returns the progress of the migration of the
 // share shareID.
 //
+// From microversion 2.98 (ShareMigrationProgressGetMicroversion) this is
+// GET /v2/shares/{share_id}/migration-progress. Below it, it is
 // POST /v2/shares/{share_id}/action with {"migration_get_progress": null},
-// microversion 2.22 or later; experimental below 2.96. The service routes
-// this action up to microversion 2.97 only, so when the client uses a
-// later version this one request is sent with 2.97. The service answers
-// 200. Like a GET, the request is retried on network errors, throttling and
-// 502/503/504.
+// microversion 2.22 or later, experimental below 2.96. The client picks
+// the form of the microversion in use; each form is served only in its
+// own range. The service answers 200. Like a GET, the request is retried
+// on network errors, throttling and 502/503/504.
 func (c *Client) GetShareMigrationProgress(ctx context.Context, shareID string) (*ShareMigrationProgress, error) {
 	if err := checkShareID(shareID); err != nil {
 		return nil, err
 	}
+	if ctx == nil {
+		return nil, cloudmigrate.Invalid("ctx", "nil context")
+	}
+	info, err := c.neg.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out ShareMigrationProgress
 	cl := c.shareCall("GetShareMigrationProgress", shareID, nullAction("migration_get_progress"), true, &out)
+	if info.InUse.AtLeast(shareProgressGet) {
+		cl.method, cl.path, cl.body = http.MethodGet, shareProgress, nil
+	}
 	cl.ok = []int{200}
-	cl.capHeader = shareProgressActionMax
 	if _, err := c.do(ctx, cl); err != nil {
 		return nil, err
 	}

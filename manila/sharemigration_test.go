@@ -16,6 +16,10 @@ const (
 
 func sharePath(id string) string { return "/v2/" + testProject + "/shares/" + id + "/action" }
 
+func shareProgressPath(id string) string {
+	return "/v2/" + testProject + "/shares/" + id + "/migration-progress"
+}
+
 // withoutShareID drops the share_id the api-ref samples put inside each
 // action body; the service takes the share from the URL and ignores it.
 func withoutShareID(v any) any {
@@ -33,7 +37,11 @@ func withoutShareID(v any) any {
 
 func shareSampleServer(t *testing.T) *fake {
 	t.Helper()
-	return newFake(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return newFake(t, startable(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		if r.Method == http.MethodGet && r.URL.Path == shareProgressPath(testShareID) {
+			reply(w, 200, testdata(t, shareSampleDir+"share-migration-get-progress-response.json"))
+			return
+		}
 		if r.Method != http.MethodPost || r.URL.Path != sharePath(testShareID) {
 			reply(w, 404, []byte(`{"itemNotFound": {"code": 404, "message": "no such path"}}`))
 			return
@@ -43,12 +51,12 @@ func shareSampleServer(t *testing.T) *fake {
 			return
 		}
 		reply(w, 202, nil)
-	})
+	}))
 }
 
 func oneSharePost(t *testing.T, f *fake, version string, experimental bool) recorded {
 	t.Helper()
-	reqs := f.requests()
+	reqs := f.withoutReads()
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
@@ -63,7 +71,7 @@ func oneSharePost(t *testing.T, f *fake, version string, experimental bool) reco
 func TestStartShareMigrationSample(t *testing.T) {
 	f := shareSampleServer(t)
 	c := newPinned(t, f, "2.29")
-	err := c.StartShareMigration(context.Background(), testShareID, &StartShareMigrationRequest{
+	err := startShare(context.Background(), c, testShareID, &StartShareMigrationRequest{
 		Host:                       "ubuntu@generic2#GENERIC2",
 		Writable:                   true,
 		PreserveMetadata:           true,
@@ -83,7 +91,7 @@ func TestStartShareMigrationSample(t *testing.T) {
 func TestStartShareMigrationOmitsUnsetIDs(t *testing.T) {
 	f := shareSampleServer(t)
 	c := newPinned(t, f, "2.96")
-	if err := c.StartShareMigration(context.Background(), testShareID, &StartShareMigrationRequest{Host: "h@b#p"}); err != nil {
+	if err := startShare(context.Background(), c, testShareID, &StartShareMigrationRequest{Host: "h@b#p"}); err != nil {
 		t.Fatal(err)
 	}
 	r := oneSharePost(t, f, "2.96", false) // no longer experimental
@@ -94,8 +102,8 @@ func TestStartShareMigrationOmitsUnsetIDs(t *testing.T) {
 }
 
 func TestStartShareMigrationAccepts200(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte) { reply(w, 200, nil) })
-	if err := newPinned(t, f, "2.29").StartShareMigration(context.Background(), testShareID, &StartShareMigrationRequest{Host: "h@b#p"}); err != nil {
+	f := newFake(t, startable(func(w http.ResponseWriter, r *http.Request, _ []byte) { reply(w, 200, nil) }))
+	if err := startShare(context.Background(), newPinned(t, f, "2.29"), testShareID, &StartShareMigrationRequest{Host: "h@b#p"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -123,24 +131,90 @@ func TestShareMigrationActionSamples(t *testing.T) {
 
 func TestGetShareMigrationProgressSample(t *testing.T) {
 	for _, tc := range []struct {
-		pinned, sent string
+		pinned       string
 		experimental bool
 	}{
-		{"2.22", "2.22", true},
-		{"2.59", "2.59", true},
-		{"2.97", "2.97", false},
-		{"2.99", "2.97", false}, // the action is routed up to 2.97 only
+		{"2.22", true},
+		{"2.59", true},
+		{"2.95", true},
+		{"2.96", false},
+		{"2.97", false}, // the last version that routes the action
 	} {
 		f := shareSampleServer(t)
 		got, err := newPinned(t, f, tc.pinned).GetShareMigrationProgress(context.Background(), testShareID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := oneSharePost(t, f, tc.sent, tc.experimental)
+		r := oneSharePost(t, f, tc.pinned, tc.experimental)
 		sameJSON(t, r.Body, withoutShareID(decodeAny(t, testdata(t, shareSampleDir+"share-migration-get-progress-request.json"))))
+		if string(r.Body) != `{"migration_get_progress":null}` {
+			t.Errorf("at %s: body %s", tc.pinned, r.Body)
+		}
 		if got.TotalProgress != 100 || got.TaskState != TaskStateMigrationDriverPhase1Done || got.Details != nil {
 			t.Errorf("progress = %+v", got)
 		}
+	}
+}
+
+// TestGetShareMigrationProgressUsesGetFrom298 checks the request from
+// 2.98 on: a GET of .../migration-progress without a body, neither the
+// action nor the experimental header, and the answer decoded as before.
+func TestGetShareMigrationProgressUsesGetFrom298(t *testing.T) {
+	for _, v := range []string{"2.98", "2.99"} {
+		f := shareSampleServer(t)
+		got, err := newPinned(t, f, v).GetShareMigrationProgress(context.Background(), testShareID)
+		if err != nil {
+			t.Fatalf("at %s: %v", v, err)
+		}
+		reqs := f.requests()
+		if len(reqs) != 1 {
+			t.Fatalf("at %s: %d requests, want 1", v, len(reqs))
+		}
+		r := reqs[0]
+		if r.Method != http.MethodGet || r.Path != shareProgressPath(testShareID) || len(r.Body) != 0 {
+			t.Errorf("at %s: sent %s %s with body %q", v, r.Method, r.Path, r.Body)
+		}
+		if r.Header.Get("Content-Type") != "" {
+			t.Errorf("at %s: Content-Type %q on a GET without body", v, r.Header.Get("Content-Type"))
+		}
+		checkShareHeaders(t, r, v, false)
+		if got.TotalProgress != 100 || got.TaskState != TaskStateMigrationDriverPhase1Done {
+			t.Errorf("at %s: progress = %+v", v, got)
+		}
+	}
+}
+
+// TestGetShareMigrationProgressFollowsNegotiation checks that the form
+// follows the negotiated version: the action against a service whose
+// newest version is 2.97, the GET against one at 2.98.
+func TestGetShareMigrationProgressFollowsNegotiation(t *testing.T) {
+	for _, tc := range []struct{ max, method, path string }{
+		{"2.97", http.MethodPost, sharePath(testShareID)},
+		{"2.98", http.MethodGet, shareProgressPath(testShareID)},
+	} {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+			switch {
+			case r.Method == http.MethodGet && r.URL.Path == "/v2/":
+				reply(w, 200, versionDoc("2.0", tc.max))
+			case r.Method == tc.method && r.URL.Path == tc.path:
+				reply(w, 200, []byte(`{"total_progress": 40, "task_state": "migration_driver_in_progress", "details": {}}`))
+			default:
+				reply(w, 404, []byte(`{"itemNotFound": {"code": 404, "message": "The resource could not be found."}}`))
+			}
+		})
+		got, err := newNegotiating(t, f).GetShareMigrationProgress(context.Background(), testShareID)
+		if err != nil {
+			t.Fatalf("service at %s: %v", tc.max, err)
+		}
+		if got.TotalProgress != 40 || got.TaskState != TaskStateMigrationDriverInProgress {
+			t.Errorf("service at %s: progress = %+v", tc.max, got)
+		}
+		reqs := f.requests()
+		last := reqs[len(reqs)-1]
+		if len(reqs) != 2 || last.Method != tc.method || last.Path != tc.path {
+			t.Errorf("service at %s: %d requests, last %s %s", tc.max, len(reqs), last.Method, last.Path)
+		}
+		checkShareHeaders(t, last, tc.max, false)
 	}
 }
 
@@ -162,7 +236,7 @@ func TestGetShareMigrationProgressDetails(t *testing.T) {
 func TestShareMigrationVersions(t *testing.T) {
 	f := shareSampleServer(t)
 	start := func(c *Client) error {
-		return c.StartShareMigration(context.Background(), testShareID, &StartShareMigrationRequest{Host: "h@b#p"})
+		return startShare(context.Background(), c, testShareID, &StartShareMigrationRequest{Host: "h@b#p"})
 	}
 	for _, tc := range []struct {
 		pinned, min string
@@ -197,24 +271,24 @@ func TestShareMigrationValidation(t *testing.T) {
 		{"shareID", func(c *Client) error { return c.CancelShareMigration(ctx, "a/b") }},
 		{"shareID", func(c *Client) error { _, err := c.GetShareMigrationProgress(ctx, ".."); return err }},
 		{"shareID", func(c *Client) error {
-			return c.StartShareMigration(ctx, "", &StartShareMigrationRequest{Host: "h@b#p"})
+			return startShare(ctx, c, "", &StartShareMigrationRequest{Host: "h@b#p"})
 		}},
-		{"req", func(c *Client) error { return c.StartShareMigration(ctx, testShareID, nil) }},
-		{"host", func(c *Client) error { return c.StartShareMigration(ctx, testShareID, &StartShareMigrationRequest{}) }},
+		{"req", func(c *Client) error { return startShare(ctx, c, testShareID, nil) }},
+		{"host", func(c *Client) error { return startShare(ctx, c, testShareID, &StartShareMigrationRequest{}) }},
 		{"host", func(c *Client) error {
-			return c.StartShareMigration(ctx, testShareID, &StartShareMigrationRequest{Host: "nohost"})
-		}},
-		{"host", func(c *Client) error {
-			return c.StartShareMigration(ctx, testShareID, &StartShareMigrationRequest{Host: "h@#pool"})
+			return startShare(ctx, c, testShareID, &StartShareMigrationRequest{Host: "nohost"})
 		}},
 		{"host", func(c *Client) error {
-			return c.StartShareMigration(ctx, testShareID, &StartShareMigrationRequest{Host: "h@b#p\n"})
+			return startShare(ctx, c, testShareID, &StartShareMigrationRequest{Host: "h@#pool"})
+		}},
+		{"host", func(c *Client) error {
+			return startShare(ctx, c, testShareID, &StartShareMigrationRequest{Host: "h@b#p\n"})
 		}},
 		{"new_share_type_id", func(c *Client) error {
-			return c.StartShareMigration(ctx, testShareID, &StartShareMigrationRequest{Host: "h@b#p", NewShareTypeID: "a/b"})
+			return startShare(ctx, c, testShareID, &StartShareMigrationRequest{Host: "h@b#p", NewShareTypeID: "a/b"})
 		}},
 		{"new_share_network_id", func(c *Client) error {
-			return c.StartShareMigration(ctx, testShareID, &StartShareMigrationRequest{Host: "h@b#p", NewShareNetworkID: "."})
+			return startShare(ctx, c, testShareID, &StartShareMigrationRequest{Host: "h@b#p", NewShareNetworkID: "."})
 		}},
 	}
 	for i, tc := range cases {
@@ -233,24 +307,24 @@ func TestShareMigrationValidation(t *testing.T) {
 func TestShareMigrationActionsSentOnce(t *testing.T) {
 	for name, run := range map[string]func(*Client) error{
 		"start": func(c *Client) error {
-			return c.StartShareMigration(context.Background(), testShareID, &StartShareMigrationRequest{Host: "h@b#p"})
+			return startShare(context.Background(), c, testShareID, &StartShareMigrationRequest{Host: "h@b#p"})
 		},
 		"complete": func(c *Client) error { return c.CompleteShareMigration(context.Background(), testShareID) },
 		"cancel":   func(c *Client) error { return c.CancelShareMigration(context.Background(), testShareID) },
 	} {
 		for _, mode := range []string{"500", "reset"} {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, _ []byte) {
+			f := newFake(t, startable(func(w http.ResponseWriter, r *http.Request, _ []byte) {
 				if mode == "reset" {
 					resetConn(w)
 					return
 				}
 				reply(w, 500, []byte(`{"computeFault": {"code": 500, "message": "boom"}}`))
-			})
+			}))
 			if err := run(newPinned(t, f, "2.29")); err == nil {
 				t.Errorf("%s with %s: no error", name, mode)
 			}
-			if f.count() != 1 {
-				t.Errorf("%s with %s: sent %d times, want 1", name, mode, f.count())
+			if n := len(f.withoutReads()); n != 1 {
+				t.Errorf("%s with %s: sent %d times, want 1", name, mode, n)
 			}
 		}
 	}

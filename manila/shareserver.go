@@ -7,13 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/internal/osapi"
 )
 
-// shareServerPath is the share-server resource, relative to the endpoint.
-const shareServerPath = "/share-servers/{share_server_id}"
+// The share-server resources, relative to the endpoint.
+const (
+	shareServerPath  = "/share-servers/{share_server_id}"
+	shareServersPath = "/share-servers"
+)
 
 // Share-server statuses, as the service writes them in ShareServer.Status.
 // The service may report others (for example while a share server is
@@ -37,7 +41,9 @@ const (
 	// under way.
 	ShareServerStatusServerMigratingTo = "server_migrating_to"
 	// ShareServerStatusInactive is the source after a successful
-	// migration; it no longer serves the shares.
+	// migration, which no longer serves the shares and which the service
+	// deletes soon after (status deleting, then gone), and the destination
+	// of a cancelled migration, which the service keeps.
 	ShareServerStatusInactive = "inactive"
 )
 
@@ -190,9 +196,10 @@ var errNoShareServer = errors.New("the answer has no share_server object")
 //
 // After a migration ends the service no longer reports progress for the
 // source (migration_get_progress answers 400), but the share server keeps
-// the end state: TaskState migration_success with Status inactive,
-// migration_cancelled or migration_error with Status active. The waits
-// read it for that reason.
+// the end state: migration_cancelled or migration_error with Status
+// active; migration_success with Status inactive, for a short while only,
+// since the service then deletes the source (Status deleting, then 404).
+// The waits read it for that reason.
 func (c *Client) GetShareServer(ctx context.Context, shareServerID string) (*ShareServer, error) {
 	if err := checkServerID(shareServerID); err != nil {
 		return nil, err
@@ -215,4 +222,80 @@ func (c *Client) GetShareServer(ctx context.Context, shareServerID string) (*Sha
 		return nil, fmt.Errorf("manila: GetShareServer %s: %w", shareServerID, errNoShareServer)
 	}
 	return out.ShareServer, nil
+}
+
+// ListShareServersOptions filters ListShareServers. Fields left at their
+// zero value are not sent; each one the service matches exactly.
+type ListShareServersOptions struct {
+	// Host keeps the share servers of one back end, "host@backend": the
+	// share servers to move before emptying it.
+	Host string
+	// Status keeps the share servers in one status, such as
+	// ShareServerStatusActive.
+	Status string
+	// ShareNetwork keeps the share servers of one share network, given by
+	// its ID or its name.
+	ShareNetwork string
+	// TaskState keeps the share servers in one migration task state
+	// (microversion 2.57 and later).
+	TaskState TaskState
+	// SourceShareServerID keeps the destination share servers of the
+	// migrations of one share server (microversion 2.57 and later).
+	SourceShareServerID string
+}
+
+func (o *ListShareServersOptions) query() (url.Values, error) {
+	q := url.Values{}
+	if o == nil {
+		return q, nil
+	}
+	for _, f := range []struct{ field, key, v string }{
+		{"ListShareServersOptions.Host", "host", o.Host},
+		{"ListShareServersOptions.Status", "status", o.Status},
+		{"ListShareServersOptions.ShareNetwork", "share_network", o.ShareNetwork},
+		{"ListShareServersOptions.TaskState", "task_state", string(o.TaskState)},
+		{"ListShareServersOptions.SourceShareServerID", "source_share_server_id", o.SourceShareServerID},
+	} {
+		if f.v == "" {
+			continue
+		}
+		if err := checkFilter(f.field, f.v); err != nil {
+			return nil, err
+		}
+		q.Set(f.key, f.v)
+	}
+	return q, nil
+}
+
+// ListShareServers lists the share servers that opts selects, all of
+// them for nil opts. With Host it lists the share servers of one back
+// end, which a drain of that back end migrates one by one; ListShares with
+// ShareServerID shows the shares each one holds.
+//
+// GET /v2/share-servers with the filters of opts as query parameters,
+// any microversion (the fields of each ShareServer depend on it);
+// administrators only. The service answers 200 with
+// {"share_servers": [...]} in its summary view: every field of
+// GetShareServer's answer but CreatedAt and BackendDetails. The list is
+// not paged. Like every GET it is retried on network errors, throttling
+// and 502/503/504.
+func (c *Client) ListShareServers(ctx context.Context, opts *ListShareServersOptions) ([]ShareServer, error) {
+	q, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		ShareServers []ShareServer `json:"share_servers"`
+	}
+	if _, err := c.do(ctx, &call{
+		feature: "ListShareServers",
+		method:  http.MethodGet,
+		path:    shareServersPath,
+		query:   q,
+		ok:      []int{http.StatusOK},
+		out:     &out,
+	}); err != nil {
+		return nil, err
+	}
+	return out.ShareServers, nil
 }

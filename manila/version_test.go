@@ -16,7 +16,7 @@ import (
 // / with 300 and the index sample, and share-server actions with 202/200.
 func discoveryServer(t *testing.T, v2doc []byte) *fake {
 	t.Helper()
-	return newFake(t, func(w http.ResponseWriter, r *http.Request, body []byte) {
+	return newFake(t, startable(func(w http.ResponseWriter, r *http.Request, body []byte) {
 		switch {
 		case r.Method == http.MethodGet && r.URL.Path == "/v2/":
 			if v2doc == nil {
@@ -41,7 +41,7 @@ func discoveryServer(t *testing.T, v2doc []byte) *fake {
 		default:
 			reply(w, 404, nil)
 		}
-	})
+	}))
 }
 
 // TestSampleVersionTooLow: the api-ref version documents say 2.15, below
@@ -252,23 +252,47 @@ func TestDiscoveryFailure(t *testing.T) {
 }
 
 func TestProjectlessEndpoint(t *testing.T) {
-	f := discoveryServer(t, versionDoc("2.0", "2.99"))
-	for _, ep := range []string{f.srv.URL + "/v2", f.srv.URL + "/v2/"} {
-		low, err := NewClient(ep, auth.StaticToken(testToken), cloudmigrate.WithMicroversion("2.59"))
+	// A service older than 2.60 has no routes without the project ID: a
+	// client that negotiated with it refuses every operation after the
+	// discovery.
+	old := discoveryServer(t, versionDoc("2.0", "2.59"))
+	for _, ep := range []string{old.srv.URL + "/v2", old.srv.URL + "/v2/"} {
+		c, err := NewClient(ep, auth.StaticToken(testToken))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for name, op := range allOps() {
-			err := op(context.Background(), low)
+			err := op(context.Background(), c)
 			var ve *cloudmigrate.VersionError
-			if !errors.As(err, &ve) || ve.Min != "2.60" || ve.InUse != "2.59" || !strings.Contains(ve.Feature, "project ID") {
-				t.Errorf("%s on %s at 2.59: err = %v", name, ep, err)
+			if !errors.As(err, &ve) || ve.Min != "2.60" || ve.InUse != "2.59" || ve.ServerMax != "2.59" ||
+				!strings.Contains(ve.Feature, "project ID") {
+				t.Errorf("%s on %s of a 2.59 service: err = %v", name, ep, err)
 			}
 		}
-		if f.count() != 0 {
-			t.Fatalf("%d requests sent, want none", f.count())
+	}
+	if n := len(old.posts()); n != 0 {
+		t.Fatalf("%d actions sent to a service without project-less routes, want none", n)
+	}
+
+	// A service of 2.60 or later routes URLs without the project ID at
+	// every microversion: a client pinned below 2.60 sends.
+	f := discoveryServer(t, versionDoc("2.0", "2.99"))
+	for _, v := range []string{"2.57", "2.59"} {
+		low, err := NewClient(f.srv.URL+"/v2", auth.StaticToken(testToken), cloudmigrate.WithMicroversion(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := low.CancelMigration(context.Background(), testServerID); err != nil {
+			t.Fatalf("pinned %s: %v", v, err)
+		}
+		reqs := f.requests()
+		if r := reqs[len(reqs)-1]; r.Path != "/v2/share-servers/"+testServerID+"/action" {
+			t.Fatalf("pinned %s: request %+v", v, r)
+		} else {
+			checkShareHeaders(t, r, v, true)
 		}
 	}
+	f = discoveryServer(t, versionDoc("2.0", "2.99"))
 	// Negotiated: 2.99 allows the project-less URL.
 	c, err := NewClient(f.srv.URL+"/v2", auth.StaticToken(testToken))
 	if err != nil {

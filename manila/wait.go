@@ -56,7 +56,10 @@ func progressStatus(words jobs.Words) func(*MigrationProgress) jobs.Status {
 // WaitForMigrationPhase1 polls GetMigrationProgress until the first phase
 // of the share server's migration is over (task state
 // migration_driver_phase1_done) and returns the last progress. Call
-// CompleteMigration or CancelMigration next.
+// CompleteMigration or CancelMigration next. The handle StartMigration
+// returns (or ResumeMigration rebuilds) waits for the same end and also
+// confirms the destination share server; this wait reads the progress
+// records only.
 //
 // If the migration is found already past phase 1 on the successful path
 // (migration_completing or migration_success, because it was completed
@@ -67,10 +70,16 @@ func progressStatus(words jobs.Words) func(*MigrationProgress) jobs.Status {
 // reported as the Word of the jobs.Status given to a jobs.WithProgress
 // callback, whose Progress is TotalProgress.
 //
-// The service stops answering progress for a share server as soon as its
-// migration is over (see GetMigrationProgress), so the end is usually
-// seen as a 400; the wait then reads the share server (GetShareServer) and
-// ends on its task state as described in WaitForMigrationComplete.
+// Right after StartMigration the service answers progress with 400 until
+// the destination share server exists (see GetMigrationProgress). On such
+// a 400 the wait reads the share server (GetShareServer): while its status
+// is server_migrating and its task state is not an end state, the wait
+// goes on, reporting that task state (migration_starting,
+// migration_in_progress) with TotalProgress 0, so a wait may start at once
+// after StartMigration. The service also stops answering progress for a
+// share server as soon as its migration is over, so the end is usually
+// seen as a 400; the wait then ends on the share server's task state as
+// described in WaitForMigrationComplete.
 //
 // Polling follows the jobs package: back-off between polls, transient
 // errors tolerated, and the wait bounded by ctx. Use jobs.WithInterval and
@@ -95,8 +104,9 @@ func (c *Client) WaitForMigrationPhase1(ctx context.Context, shareServerID strin
 //
 // Once a migration is over the service answers migration_get_progress for
 // the source with 400 (the source is active again after a cancellation or
-// a failure, inactive after a success). When a poll gets a 400, the wait
-// reads the share server with GetShareServer. If the share server is no
+// a failure; after a success it is inactive, then deleted soon after).
+// When a poll gets a 400, the wait reads the share server with
+// GetShareServer. If the share server is no
 // longer migrating (its status is not server_migrating) and its task state
 // is migration_success, migration_cancelled or migration_error, the wait
 // ends on that state as if the progress had reported it: success, or a
@@ -108,14 +118,19 @@ func (c *Client) WaitForMigrationPhase1(ctx context.Context, shareServerID strin
 // seen on an earlier poll of the same wait ("" if none showed it), and
 // ShareServer holds the share server read. If reading the share server
 // fails, or it shows no such end state (a share server that was never
-// migrated has none), the wait ends with the original 400
+// migrated has none) and is not a migration under way either (see
+// WaitForMigrationPhase1), the wait ends with the original 400
 // *cloudmigrate.Error. This also means that a wait started on a share
 // server whose last migration already ended reports that ending.
 //
 // Once the source of a successful migration has been deleted, the
 // service answers progress for its ID with total_progress 100 and the
-// destination's ID, possibly with an empty task state; the wait reads
-// such an answer as migration_success and returns it with that TaskState.
+// destination's ID and task state (migration_success); the wait returns
+// that answer. If the task state is empty (an administrator cleared it),
+// the wait reads the answer as migration_success and returns it with that
+// TaskState. When the source is deleted between a poll's 400 and the read
+// of the share server (a 404), the wait asks for the progress once more
+// and goes by that answer.
 func (c *Client) WaitForMigrationComplete(ctx context.Context, shareServerID string, opts ...jobs.Option) (*MigrationProgress, error) {
 	return c.waitServer(ctx, shareServerID, completeWords, opts)
 }
@@ -125,28 +140,62 @@ func (c *Client) waitServer(ctx context.Context, id string, words jobs.Words, op
 		return nil, err
 	}
 	var dest string // the destination seen on the latest poll that showed one
-	get := func(ctx context.Context) (*MigrationProgress, error) {
+	progress := func(ctx context.Context) (*MigrationProgress, error) {
 		p, err := c.GetMigrationProgress(ctx, id)
-		if err == nil {
-			if p.DestinationShareServerID != "" {
-				dest = p.DestinationShareServerID
-			}
-			return settledSource(p), nil
-		}
-		var apiErr *cloudmigrate.Error
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+		if err != nil {
 			return nil, err
 		}
+		if p.DestinationShareServerID != "" {
+			dest = p.DestinationShareServerID
+		}
+		return settledSource(p), nil
+	}
+	get := func(ctx context.Context) (*MigrationProgress, error) {
+		p, err := progress(ctx)
+		var apiErr *cloudmigrate.Error
+		if err == nil || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest {
+			return p, err
+		}
 		sv, svErr := c.GetShareServer(ctx, id)
+		if cloudmigrate.IsNotFound(svErr) {
+			// The source was deleted between the two calls, as the
+			// service does soon after a successful migration: its ID
+			// answers progress again, from the destination.
+			if p, again := progress(ctx); again == nil {
+				return p, nil
+			}
+		}
 		if svErr != nil {
 			return nil, err
 		}
 		if p := endedProgress(sv, dest); p != nil {
 			return p, nil
 		}
+		if p := startingProgress(sv, dest); p != nil {
+			return p, nil
+		}
 		return nil, err
 	}
 	return jobs.Wait(ctx, get, progressStatus(words), opts...)
+}
+
+// startingProgress makes up the progress of a migration under way whose
+// progress the service does not report yet: the source sv is migrating
+// (status server_migrating) but the destination share server does not
+// exist yet, or the driver has no figure at this moment, and the service
+// answers 400. It returns sv's task state with the progress the service
+// gives such a state (0 before phase 1 is done, 100 from then on), dest
+// and sv itself, or nil when sv is not migrating or its migration is over.
+func startingProgress(sv *ShareServer, dest string) *MigrationProgress {
+	if sv.Status != ShareServerStatusServerMigrating || sv.TaskState.Terminal() {
+		return nil
+	}
+	p := &MigrationProgress{TaskState: sv.TaskState, DestinationShareServerID: dest, ShareServer: sv}
+	switch sv.TaskState {
+	case TaskStateMigrationDriverPhase1Done, TaskStateMigrationCompleting, TaskStateMigrationCancelInProgress:
+		p.TotalProgress = 100
+	}
+	return p
 }
 
 // settledSource reads the answer the service gives for the deleted source

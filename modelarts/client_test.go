@@ -28,7 +28,7 @@ func TestNewClientRejects(t *testing.T) {
 		{"empty project", testEndpoint, "", "projectID"},
 		{"slash in project", testEndpoint, "abc/def", "projectID"},
 		{"dot project", testEndpoint, "..", "projectID"},
-		{"long project", testEndpoint, strings.Repeat("a", 65), "projectID"},
+		{"long project", testEndpoint, strings.Repeat("a", 256), "projectID"},
 		{"relative endpoint", "modelarts.example.test", testProject, "endpoint"},
 		{"endpoint with query", testEndpoint + "?x=1", testProject, "endpoint"},
 	} {

@@ -3,25 +3,58 @@
 //
 // # Flow
 //
-// A migration is three steps: start it, wait for its job, and check the
-// nodes in the target pool.
+// A move is a handle: BatchMigrateNodes starts it (or adopts the one
+// already under way) and returns a *jobs.Operation[*Job]; Wait follows the
+// job and then confirms that the nodes are Available in the target pool.
 //
 //	c, err := modelarts.NewClient("https://modelarts.cn-north-4.myhuaweicloud.com",
 //		projectID, auth.NewAKSK(ak, sk))
-//	res, err := c.BatchMigrateNodes(ctx, "pool-source", &modelarts.BatchMigrateRequest{
+//	pool, err := c.GetPool(ctx, "pool-target") // phase, nodes per flavor
+//	err = c.DrainNodes(ctx, "pool-source", []string{"os-node-created-zrxm7"})
+//	op, err := c.BatchMigrateNodes(ctx, "pool-source", &modelarts.BatchMigrateOptions{
 //		MigrateNodeNames: []string{"os-node-created-zrxm7"},
 //		FromClusterName:  "pool-source",
 //		ToClusterName:    "pool-target",
 //		ToPoolName:       "pool-target",
 //		ResourceSpec:     &modelarts.MigrateResourceSpec{Flavor: "modelarts.vm.2u4g"},
 //	})
-//	job, err := c.WaitForJob(ctx, "pool-source", res.JobID)
-//	for node, err := range c.ListPoolNodes(ctx, "pool-target", nil) {
-//		// node.Status.Phase == modelarts.NodeAvailable once it has arrived
+//	if errors.Is(err, cloudmigrate.ErrInProgress) {
+//		// already moving: op follows the job in flight
+//	} else if err != nil {
+//		return err
 //	}
+//	token, _ := op.ResumeToken() // save it; c.ResumeNodeMigration(token) picks it up again
+//	job, err := op.Wait(ctx)
+//
+// A controller that must not block calls op.Poll instead of Wait: one
+// poll sends at most two requests. WaitForJob still waits for a job by ID,
+// without confirming where the nodes went; the handle is the way to follow
+// a move.
 //
 // Every request carries the project in the header X-Project-Id (signed
 // along with the rest by an AK/SK authorizer).
+//
+// # What a start can detect
+//
+// BatchMigrateNodes reads the source pool's job list before sending
+// anything. A running job whose inputs name one of the nodes is adopted
+// instead of starting a second move; so is the single running job that
+// says nothing of what it moves while the requested nodes are Checking or
+// Creating. ModelArts documents neither the content of a job's inputs nor
+// a job type for migrations, so a move whose job does not name its nodes
+// (with other jobs running beside it), one started through another pool,
+// or one already finished is not detected; the service itself refuses
+// nodes that are busy or gone. See BatchMigrateNodes.
+//
+// # Before a move
+//
+// ListPools and GetPool give each pool's phase and its node counts per
+// flavor (Status.Resources.Available.Count(flavor)). DrainNodes stops new
+// work landing on nodes before they leave (the service's "batch drain";
+// it documents no way back). LockNodes and UnlockNodes lock and unlock
+// the nodes' delete function, the only lockable function the service
+// documents: a lock keeps the console from deleting a node but does not
+// stop scheduling onto it, and a locked node cannot be drained.
 //
 // # Constraints
 //
@@ -47,23 +80,24 @@
 //     "resourceSpec.taints[0].effect", and nothing is sent.
 //   - Starting a migration is never repeated on a 5xx answer or a broken
 //     connection, only when the request provably did not leave or was
-//     throttled. After such an error, look at the pool's jobs
-//     (ListPoolJobs) and nodes before trying again.
+//     throttled. After such an error, calling BatchMigrateNodes again
+//     adopts the move if the service started it and its job names the
+//     nodes; ListPoolJobs and ListPoolNodes show the rest.
 //
 // # Jobs
 //
 // ModelArts documents no query for a single job. GetJob (and so
-// WaitForJob) first asks GET /v2/{project_id}/jobs/{job_id}, the path
-// other clients poll, and reads its top-level phase. If the service
-// answers 404 there, GetJob looks the job up in the pool's documented job
-// list, GET /v2/{project_id}/jobs?resource=pools&name={pool}. Job.Source
-// says which answered. A job found in neither place is a
+// WaitForJob and the handle) first asks GET /v2/{project_id}/jobs/{job_id},
+// the path other clients poll, and reads its top-level phase. If the
+// service answers 404 there, GetJob looks the job up in the pool's
+// documented job list, GET /v2/{project_id}/jobs?resource=pools&name={pool}.
+// Job.Source says which answered. A job found in neither place is a
 // *JobNotFoundError, for which cloudmigrate.IsNotFound also holds; in
 // that case the node list of the target pool is the remaining way to tell
 // whether the nodes arrived.
 //
-// WaitForJob returns the final *Job. A Failed job is a *jobs.FailedError
-// whose Status.Message is the job's message and whose Job is the *Job.
+// A Failed job is a *jobs.FailedError whose Status.Message is the job's
+// message and whose Job is the *Job.
 //
 // # Errors
 //

@@ -322,14 +322,21 @@ func FuzzValidate(f *testing.F) {
 		"mirror", "data", " ", " ", "Never", "CCE-x", "", "49", "!!", "runc", "np-default", uint16(0xffff))
 	f.Add("pool/src", "", "", "", " ", "", 0, "", "", 0, "", 0, 0, "", 0, "", "", "", "", "", "", "", "", "", "", "", uint16(0))
 
-	var sent [][]byte
+	var sent [][]byte // the starts; the look at the pool's jobs is not recorded
+	reads := 0
 	transport := rtFunc(func(r *http.Request) (*http.Response, error) {
-		b, _ := io.ReadAll(r.Body)
-		sent = append(sent, b)
+		answer := `{"job_id":"job-1"}`
+		if r.Method == http.MethodGet {
+			reads++
+			answer = `{"count":0,"items":[]}`
+		} else {
+			b, _ := io.ReadAll(r.Body)
+			sent = append(sent, b)
+		}
 		return &http.Response{
 			StatusCode: http.StatusOK,
 			Header:     http.Header{"Content-Type": {"application/json"}},
-			Body:       io.NopCloser(strings.NewReader(`{"job_id":"job-1"}`)),
+			Body:       io.NopCloser(strings.NewReader(answer)),
 			Request:    r,
 		}, nil
 	})
@@ -385,8 +392,8 @@ func FuzzValidate(f *testing.F) {
 		}
 		before, _ := json.Marshal(req)
 
-		sent = sent[:0]
-		res, err := client.BatchMigrateNodes(context.Background(), pool, req)
+		sent, reads = sent[:0], 0
+		op, err := client.BatchMigrateNodes(context.Background(), pool, req)
 		if after, _ := json.Marshal(req); !bytes.Equal(before, after) {
 			t.Fatalf("BatchMigrateNodes changed the request:\n%s\n%s", before, after)
 		}
@@ -402,16 +409,16 @@ func FuzzValidate(f *testing.F) {
 			if !slices.Contains(fieldRoots, root) {
 				t.Fatalf("ValidationError names %q, not a field of the request", ve.Field)
 			}
-			if len(sent) != 0 {
-				t.Fatalf("a refused request was sent: %s", sent[0])
+			if len(sent) != 0 || reads != 0 {
+				t.Fatalf("a refused request was sent: %d reads, %q", reads, sent)
 			}
 			return
 		}
 		if why := surelyInvalid(pool, req); why != "" {
 			t.Fatalf("request accepted despite %s: %s", why, before)
 		}
-		if res.JobID != "job-1" || len(sent) != 1 {
-			t.Fatalf("job %q, %d requests sent", res.JobID, len(sent))
+		if op.ID() != "job-1" || len(sent) != 1 || reads != 1 {
+			t.Fatalf("job %q, %d starts and %d reads sent", op.ID(), len(sent), reads)
 		}
 		var got modelarts.BatchMigrateRequest
 		if err := json.Unmarshal(sent[0], &got); err != nil {
@@ -450,4 +457,102 @@ func TestMillisEdgeOfRange(t *testing.T) {
 			t.Errorf("%s decoded to %d, %v; want %d", s, m, err, want)
 		}
 	}
+}
+
+// FuzzPoolDecode decodes arbitrary bytes as a pool and a pool list: no
+// panic, the accessors agree with the fields, counts add up, and a decoded
+// pool re-encodes stably (both spellings of the container network and
+// both shapes of the counts end in one form).
+func FuzzPoolDecode(f *testing.F) {
+	for _, name := range []string{"pool_show_response.json", "pool_list_response.json", "pool_every_field.json"} {
+		f.Add(fuzzTestdata(f, name))
+	}
+	for _, s := range []string{
+		`{"status":{"resources":{"available":{"flavor":"f","count":2},"creating":[{"count":1},null]}}}`,
+		`{"spec":{"containernetwork":{"mode":"eni"},"containerNetwork":null,"controlMode":"9"}}`,
+		`{"spec":{"resources":[{"dataVolumes":[{"count":"x"}]}]}}`, `{"items":[null,{}]}`, `null`, `[]`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var list struct {
+			Items []*modelarts.Pool `json:"items"`
+		}
+		_ = json.Unmarshal(data, &list)
+
+		var p modelarts.Pool
+		if err := json.Unmarshal(data, &p); err != nil {
+			return
+		}
+		if p.Name() != p.Metadata.Name || p.DisplayName() != p.Metadata.Labels[modelarts.LabelPoolDisplayName] {
+			t.Fatalf("accessors disagree with %+v", p.Metadata)
+		}
+		for _, fc := range []modelarts.FlavorCounts{p.Status.Resources.Available, p.Status.Resources.Creating,
+			p.Status.Resources.Abnormal, p.Status.Resources.Deleting} {
+			sum := 0
+			for _, c := range fc {
+				sum += c.Count
+				if fc.Count(c.Flavor) < c.Count && c.Count >= 0 && fc.Count(c.Flavor) >= 0 {
+					t.Fatalf("Count(%q) = %d is below one entry's %d", c.Flavor, fc.Count(c.Flavor), c.Count)
+				}
+			}
+			if fc.Count("") != sum {
+				t.Fatalf("Count(\"\") = %d, entries add up to %d", fc.Count(""), sum)
+			}
+		}
+		out, err := json.Marshal(&p)
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		var back modelarts.Pool
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("re-decoding %s: %v", out, err)
+		}
+		if again, _ := json.Marshal(&back); !bytes.Equal(again, out) {
+			t.Fatalf("pool re-encodes differently:\n%s\n%s", out, again)
+		}
+	})
+}
+
+// FuzzNodeBatchResultDecode decodes arbitrary bytes as the answer of a
+// node lock or unlock: no panic, Failed lists exactly the nodes whose
+// outcome is not a success, and a decoded answer re-encodes stably.
+func FuzzNodeBatchResultDecode(f *testing.F) {
+	for _, name := range []string{"nodes_lock_response.json", "nodes_update_response.json", "nodes_drain_response.json"} {
+		f.Add(fuzzTestdata(f, name))
+	}
+	for _, s := range []string{`{"nodes":["a","b"]}`, `{"nodes":[{"name":"a","status":"failed"},"b",null]}`,
+		`{"nodes":[{"status":"success"}]}`, `{"nodes":[1]}`, `"a"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var one modelarts.NodeResult
+		if err := json.Unmarshal(data, &one); err == nil && one.Name != "" && one.Status == "" {
+			t.Fatalf("%s: a named node without an outcome", data)
+		}
+		var res modelarts.NodeBatchResult
+		if err := json.Unmarshal(data, &res); err != nil {
+			return
+		}
+		var want []string
+		for _, n := range res.Nodes {
+			if n.Status != modelarts.NodeResultSuccess {
+				want = append(want, n.Name)
+			}
+		}
+		if got := res.Failed(nil); !slices.Equal(got, want) {
+			t.Fatalf("Failed = %q, want %q", got, want)
+		}
+		out, err := json.Marshal(&res)
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		var back modelarts.NodeBatchResult
+		if err := json.Unmarshal(out, &back); err != nil {
+			t.Fatalf("re-decoding %s: %v", out, err)
+		}
+		if !reflect.DeepEqual(back.Nodes, res.Nodes) {
+			t.Fatalf("re-decoded %+v, want %+v", back.Nodes, res.Nodes)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,23 @@ func newMock(t *testing.T) (*modelarts.Client, *httpmock.MockTransport) {
 	if err != nil {
 		t.Fatalf("NewClient: %v", err)
 	}
+	// BatchMigrateNodes reads the source pool's jobs before it starts a
+	// move: by default the list is empty. Tests of the job list register
+	// their own answer in its place.
+	mt.RegisterResponder(http.MethodGet, base+"/jobs", jsonResponder(200, `{"count":0,"items":[]}`, ""))
 	return c, mt
+}
+
+// calls returns how many requests mt answered for method and url (without
+// its query).
+func calls(mt *httpmock.MockTransport, method, url string) int {
+	n := 0
+	for k, v := range mt.GetCallCountInfo() {
+		if m, u, _ := strings.Cut(k, " "); m == method && strings.SplitN(u, "?", 2)[0] == url {
+			n += v
+		}
+	}
+	return n
 }
 
 func readTestdata(t *testing.T, name string) []byte {

@@ -217,6 +217,7 @@ func (c *Client) GetJob(ctx context.Context, poolName, jobID string) (*Job, erro
 	}
 	var j Job
 	_, err := c.rc.Do(ctx, &rest.Request{
+		Op:     "modelarts.GetJob",
 		Method: http.MethodGet,
 		Path:   "/v2/{project_id}/jobs/{job_id}",
 		Params: []string{c.projectID, jobID},
@@ -255,6 +256,10 @@ func (c *Client) GetJob(ctx context.Context, poolName, jobID string) (*Job, erro
 // calls and rides out throttling and 5xx answers; opts tune it (see
 // package jobs). When ctx ends, the error wraps ctx.Err(). Migrations take
 // minutes: a context deadline of an hour or so is a sensible bound.
+//
+// WaitForJob follows the job alone and does not check where the nodes
+// went; the handle BatchMigrateNodes returns (or ResumeNodeMigration
+// rebuilds) does, and is the way to follow a move.
 func (c *Client) WaitForJob(ctx context.Context, poolName, jobID string, opts ...jobs.Option) (*Job, error) {
 	if err := checkID("poolName", poolName); err != nil {
 		return nil, err
@@ -316,14 +321,8 @@ func (c *Client) ListPoolJobs(ctx context.Context, poolName string, opts *ListPo
 			if offset > 0 {
 				q.Set("offset", strconv.Itoa(offset))
 			}
-			var page jobList
-			if _, err := c.rc.Do(ctx, &rest.Request{
-				Method: http.MethodGet,
-				Path:   "/v2/{project_id}/jobs",
-				Params: []string{c.projectID},
-				Query:  q,
-				Out:    &page,
-			}); err != nil {
+			page, err := c.jobPage(ctx, q)
+			if err != nil {
 				yield(nil, err)
 				return
 			}
@@ -352,6 +351,23 @@ func (c *Client) ListPoolJobs(ctx context.Context, poolName string, opts *ListPo
 			offset += len(page.Items)
 		}
 	}
+}
+
+// jobPage reads one page of the job list with the query q (see
+// jobListQuery), marking its jobs as listed.
+func (c *Client) jobPage(ctx context.Context, q url.Values) (*jobList, error) {
+	var page jobList
+	if _, err := c.rc.Do(ctx, &rest.Request{
+		Op:     "modelarts.ListPoolJobs",
+		Method: http.MethodGet,
+		Path:   "/v2/{project_id}/jobs",
+		Params: []string{c.projectID},
+		Query:  q,
+		Out:    &page,
+	}); err != nil {
+		return nil, err
+	}
+	return &page, nil
 }
 
 func jobKey(j *Job) string {

@@ -1,19 +1,22 @@
 package modelarts
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/internal/rest"
+	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
-// BatchMigrateRequest is the body of a batch migration: which nodes move,
+// BatchMigrateOptions is the body of a batch migration: which nodes move,
 // between which clusters, and, for a move into another resource pool, what
 // the nodes look like there. Wire names are camelCase, as the service
 // spells them.
-type BatchMigrateRequest struct {
+type BatchMigrateOptions struct {
 	// MigrateNodeNames lists the nodes to move, by their metadata.name (for
 	// example "os-node-created-zrxm7"). The service documents the field as
 	// optional, but a batch migration moves named nodes, so this package
@@ -323,38 +326,78 @@ type ResourceExtendParams struct {
 	NodePoolName string `json:"nodePoolName,omitempty"`
 }
 
-// BatchMigrateResult is the service's answer to a batch migration.
-type BatchMigrateResult struct {
-	// JobID identifies the asynchronous job that moves the nodes; pass it
-	// to GetJob or WaitForJob. It is empty only if the service accepted the
-	// call without naming a job.
+// migrateAnswer is the service's answer to a batch migration.
+type migrateAnswer struct {
 	JobID string `json:"job_id"`
-	// RequestID is the service's request ID (X-Request-Id) of the call that
-	// started the migration, for support tickets.
-	RequestID string `json:"-"`
 }
 
 // BatchMigrateNodes moves nodes of the resource pool poolName to another
-// cluster, in the same pool or in another one, and returns the ID of the
-// job that does it.
+// cluster, in the same pool or in another one, and returns a handle on
+// the move: a *jobs.Operation[*Job] whose Wait returns the final Job.
 //
 // API: POST /v2/{project_id}/pools/{pool_name}/nodes/batch-migrate
 //
 // poolName is the source pool's metadata.name. The request is checked
-// before anything is sent (see BatchMigrateRequest and its parts for the
+// before anything is sent (see BatchMigrateOptions and its parts for the
 // rules); a problem is a *cloudmigrate.ValidationError naming the JSON path
 // of the field, such as "resourceSpec.dataVolumes[0].size".
+//
+// # Adoption
+//
+// Before it starts anything, the call reads the source pool's job list
+// (GET /v2/{project_id}/jobs?resource=pools&name={pool_name}&limit=500:
+// one request). When a job that is still running names one of the nodes
+// in its inputs or involved objects, the move is already under way: the
+// call sends no start and returns the handle on that job together with a
+// *cloudmigrate.InProgressError (errors.Is(err, cloudmigrate.ErrInProgress)
+// holds) naming the nodes and the job. The handle then follows the nodes
+// the job names, to the pool its inputs give (else the one asked for).
+// When exactly one running job says nothing of what it works on and is
+// not of a node-repair type (replace-node, reboot-node, reset-nodes), the
+// call also reads the source pool's nodes (one request per 500 nodes):
+// nodes of the request that are Checking or Creating there are taken as
+// moved by that job, which is adopted the same way. If a read fails, its
+// error is returned and nothing is started.
+//
+// ModelArts documents neither what a job's inputs hold nor a job type for
+// migrations, so what can be detected is limited to this: a move whose
+// job names its nodes (the fake writes the request into the job's
+// inputs), or a move the nodes' phases show while a single unnamed job
+// runs. A move of the nodes started from another pool's path, one whose
+// job is not among the pool's 500 newest jobs of the last 30 days, or one
+// that has already finished (the nodes are in the target; the service
+// then refuses the start, as they are not in the source) is not detected.
+//
+// # The handle
+//
+// One Poll sends at most 2 requests (each may be retried by the client on
+// throttling or a 5xx answer): GET /v2/{project_id}/jobs/{job_id} while
+// the job runs (after a 404 there, a page of the source pool's job list,
+// as GetJob does), then, once the job reports
+// Success, GET /v2/{project_id}/pools/{target}/nodes with limit=500, page
+// by page. The move succeeds only when every node is listed in the target
+// pool, in the requested cluster for a move within one pool, and
+// Available; nodes still Creating or Checking keep it running. A job that
+// ends Failed gives a *jobs.FailedError whose Status.Message is the job's
+// message. A job that reports Success while a node is missing from the
+// target (three complete listings in a row) or arrived Abnormal or
+// Deleting gives a *jobs.FailedError saying which nodes and where. If the
+// service names no job, the handle follows the nodes alone. The move
+// cannot be aborted (Abort returns jobs.ErrCannotAbort). ResumeToken
+// gives text for ResumeNodeMigration.
+//
+// # Errors
 //
 // The source pool must keep at least one node and the target needs enough
 // resources (IP addresses among them); otherwise the service refuses the
 // call. A refusal is a *cloudmigrate.Error; an unknown pool has the code
 // CodePoolNotFound.
 //
-// The call starts a migration, so it is never sent twice unless it
+// The call starts a migration, so the start is never sent twice unless it
 // provably did not reach the service or was throttled: a 5xx answer or a
-// lost connection is returned as is, and the caller should look at the
-// pool's jobs and nodes before trying again.
-func (c *Client) BatchMigrateNodes(ctx context.Context, poolName string, req *BatchMigrateRequest) (*BatchMigrateResult, error) {
+// lost connection is returned as is. Calling BatchMigrateNodes again with
+// the same nodes then adopts the move if the service started it.
+func (c *Client) BatchMigrateNodes(ctx context.Context, poolName string, req *BatchMigrateOptions) (*jobs.Operation[*Job], error) {
 	if err := checkID("poolName", poolName); err != nil {
 		return nil, err
 	}
@@ -364,17 +407,31 @@ func (c *Client) BatchMigrateNodes(ctx context.Context, poolName string, req *Ba
 	if err := req.validate(poolName); err != nil {
 		return nil, err
 	}
-	var out BatchMigrateResult
-	resp, err := c.rc.Do(ctx, &rest.Request{
+	op, inProgress, err := c.moveInFlight(ctx, poolName, req)
+	switch {
+	case err != nil:
+		return nil, err
+	case op != nil:
+		return op, inProgress
+	}
+	started := time.Now()
+	var out migrateAnswer
+	if _, err := c.rc.Do(ctx, &rest.Request{
+		Op:     "modelarts.BatchMigrateNodes",
 		Method: http.MethodPost,
 		Path:   "/v2/{project_id}/pools/{pool_name}/nodes/batch-migrate",
 		Params: []string{c.projectID, poolName},
 		Body:   req,
 		Out:    &out,
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
-	out.RequestID = resp.RequestID
-	return &out, nil
+	jobID := out.JobID
+	if checkID("job_id", jobID) != nil {
+		// No job to query: the handle follows the nodes alone.
+		jobID = ""
+	}
+	target := cmp.Or(req.ToPoolName, poolName)
+	tok := c.migrationToken(poolName, target, req.ToClusterName, jobID, req.MigrateNodeNames, started)
+	return jobs.NewOperation[*Job](newMigration(c, tok)), nil
 }

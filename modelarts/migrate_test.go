@@ -93,18 +93,24 @@ func TestBatchMigrateNodesSeedExample(t *testing.T) {
 		sameJSON(t, "request body", body, want)
 		return jsonResponder(200, string(readTestdata(t, "batch_migrate_response.json")), "req-migrate-1")(r)
 	})
-	res, err := c.BatchMigrateNodes(context.Background(), testPool, seedRequest())
+	op, err := c.BatchMigrateNodes(context.Background(), testPool, seedRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.JobID != "66798666-6778-443f-9f8a-56c9ea6d719c" {
-		t.Errorf("JobID = %q", res.JobID)
+	if op.ID() != "66798666-6778-443f-9f8a-56c9ea6d719c" {
+		t.Errorf("job ID = %q", op.ID())
 	}
-	if res.RequestID != "req-migrate-1" {
-		t.Errorf("RequestID = %q", res.RequestID)
+	tok := op.Token()
+	if tok.Source != testPool || tok.Target != seedRequest().ToPoolName ||
+		!reflect.DeepEqual(tok.Resources, seedRequest().MigrateNodeNames) || tok.Started.IsZero() {
+		t.Errorf("token = %+v", tok)
 	}
-	if n := mt.GetTotalCallCount(); n != 1 {
-		t.Errorf("%d requests, want 1", n)
+	// One read of the source pool's jobs (nothing running), then the start.
+	if n := calls(mt, http.MethodGet, base+"/jobs"); n != 1 {
+		t.Errorf("%d job-list reads, want 1", n)
+	}
+	if n := mt.GetTotalCallCount(); n != 2 {
+		t.Errorf("%d requests, want 2", n)
 	}
 }
 
@@ -158,8 +164,8 @@ func TestFullRequestTree(t *testing.T) {
 	if _, err := c.BatchMigrateNodes(context.Background(), "pool-src", fullRequest()); err != nil {
 		t.Fatal(err)
 	}
-	if n := mt.GetTotalCallCount(); n != 1 {
-		t.Errorf("%d requests, want 1", n)
+	if n := calls(mt, http.MethodPost, migrateURL("pool-src")); n != 1 {
+		t.Errorf("%d starts, want 1", n)
 	}
 }
 
@@ -204,11 +210,16 @@ func TestBatchMigrateNodesSamePool(t *testing.T) {
 		c, mt := newMock(t)
 		mt.RegisterResponder(http.MethodPost, migrateURL("pool-src"), jsonResponder(200, `{"job_id":"j"}`, ""))
 		req := &modelarts.BatchMigrateRequest{MigrateNodeNames: []string{"n1"}, FromClusterName: "c1", ToClusterName: "c2", ToPoolName: to}
-		if _, err := c.BatchMigrateNodes(context.Background(), "pool-src", req); err != nil {
-			t.Errorf("toPoolName %q: %v", to, err)
+		op, err := c.BatchMigrateNodes(context.Background(), "pool-src", req)
+		if err != nil {
+			t.Fatalf("toPoolName %q: %v", to, err)
 		}
-		if n := mt.GetTotalCallCount(); n != 1 {
-			t.Errorf("toPoolName %q: %d requests, want 1", to, n)
+		if n := calls(mt, http.MethodPost, migrateURL("pool-src")); n != 1 {
+			t.Errorf("toPoolName %q: %d starts, want 1", to, n)
+		}
+		// A move within one pool is checked by the nodes' cluster label.
+		if tok := op.Token(); tok.Target != "pool-src" || tok.Extra["toCluster"] != "c2" {
+			t.Errorf("toPoolName %q: token %+v", to, tok)
 		}
 	}
 }
@@ -303,9 +314,9 @@ func TestBatchMigrateNodesValidation(t *testing.T) {
 					tc.mod(req)
 				}
 			}
-			res, err := c.BatchMigrateNodes(context.Background(), pool, req)
-			if res != nil {
-				t.Error("got a result")
+			op, err := c.BatchMigrateNodes(context.Background(), pool, req)
+			if op != nil {
+				t.Error("got a handle")
 			}
 			wantValidation(t, err, tc.field)
 			if n := mt.GetTotalCallCount(); n != 0 {
@@ -369,8 +380,8 @@ func TestBatchMigrateNodesPoolNotFound(t *testing.T) {
 	if !cloudmigrate.IsNotFound(err) {
 		t.Error("IsNotFound = false")
 	}
-	if n := mt.GetTotalCallCount(); n != 1 {
-		t.Errorf("%d requests, want 1", n)
+	if n := calls(mt, http.MethodPost, migrateURL(testPool)); n != 1 {
+		t.Errorf("%d starts, want 1", n)
 	}
 }
 
@@ -384,7 +395,7 @@ func TestBatchMigrateNodesNotRetriedOn5xx(t *testing.T) {
 		if apiErr.Attempts != 1 {
 			t.Errorf("%d: Attempts = %d", status, apiErr.Attempts)
 		}
-		if n := mt.GetTotalCallCount(); n != 1 {
+		if n := calls(mt, http.MethodPost, migrateURL(testPool)); n != 1 {
 			t.Errorf("%d: POST sent %d times, want exactly once", status, n)
 		}
 	}
@@ -400,11 +411,11 @@ func TestBatchMigrateNodesRetriedWhenThrottled(t *testing.T) {
 		}
 		return jsonResponder(200, `{"job_id":"j-2"}`, "")(r)
 	})
-	res, err := c.BatchMigrateNodes(context.Background(), testPool, seedRequest())
+	op, err := c.BatchMigrateNodes(context.Background(), testPool, seedRequest())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.JobID != "j-2" || calls != 2 {
-		t.Errorf("JobID %q after %d calls", res.JobID, calls)
+	if op.ID() != "j-2" || calls != 2 {
+		t.Errorf("job ID %q after %d calls", op.ID(), calls)
 	}
 }

@@ -47,6 +47,11 @@ const (
 	LabelResourceID = "os.modelarts/resource.id"
 )
 
+// AnnotationDrain is the node annotation (Node.Metadata.Annotations) that
+// holds a node's drain information once DrainNodes has drained it; see
+// Node.DrainInfo.
+const AnnotationDrain = "os.modelarts.node/drain"
+
 // Node is one node of a resource pool, as ListPoolNodes returns it. Fields
 // the service did not send are left zero.
 type Node struct {
@@ -62,9 +67,19 @@ type Node struct {
 	Status NodeStatus `json:"status"`
 }
 
-// Name returns Metadata.Name, the name BatchMigrateRequest.MigrateNodeNames
+// Name returns Metadata.Name, the name BatchMigrateOptions.MigrateNodeNames
 // takes.
 func (n *Node) Name() string { return n.Metadata.Name }
+
+// DrainInfo returns the node's drain information (the annotation
+// AnnotationDrain) and whether the node has it, that is whether it has
+// been drained and takes no new work. The service documents the
+// annotation as "node drainage information" without saying what its text
+// holds, so the text is returned as the service wrote it.
+func (n *Node) DrainInfo() (info string, drained bool) {
+	info, drained = n.Metadata.Annotations[AnnotationDrain]
+	return info, drained
+}
 
 // NodeMetadata names and labels a node.
 type NodeMetadata struct {
@@ -97,15 +112,76 @@ type NodeSpec struct {
 	ExtendParams *ResourceExtendParams `json:"extendParams,omitempty"`
 }
 
-// NodeVolume is a disk of a listed node.
+// NodeVolume is a disk as the service describes it in an answer: a disk of
+// a listed node, or of the nodes of a pool's resource flavor.
 type NodeVolume struct {
 	// VolumeType is the disk type, such as VolumeSSD.
 	VolumeType VolumeType `json:"volumeType"`
 	// Size is the disk size in GiB, as the service wrote it.
 	Size Quantity `json:"size"`
 	// Count is how many such disks the node has (the service's default is
-	// one).
+	// one). It decodes from a JSON number or a number in a string.
 	Count int `json:"count,omitempty"`
+	// ExtendParams says which disk group a data disk belongs to, when the
+	// service gives it.
+	ExtendParams *VolumeExtendParams `json:"extendParams,omitempty"`
+}
+
+// UnmarshalJSON decodes a disk, accepting its count as a JSON number or as
+// a number in a string (the official SDK models the count of a pool's data
+// disks as a string).
+func (v *NodeVolume) UnmarshalJSON(b []byte) error {
+	type plain NodeVolume
+	var w struct {
+		plain
+		Count json.RawMessage `json:"count"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	n, err := decodeCount(w.Count)
+	if err != nil {
+		return err
+	}
+	*v = NodeVolume(w.plain)
+	v.Count = n
+	return nil
+}
+
+// decodeCount reads a count sent as a JSON number, a number in a string,
+// an empty string or null (zero).
+func decodeCount(raw json.RawMessage) (int, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return 0, nil
+	}
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, err
+		}
+		if s == "" {
+			return 0, nil
+		}
+		raw = []byte(s)
+	}
+	n, err := strconv.Atoi(string(raw))
+	if err != nil {
+		return 0, errors.New("modelarts: count " + strconv.Quote(string(raw)) + " is not a whole number")
+	}
+	return n, nil
+}
+
+// NodeTaint is a Kubernetes taint on a listed node.
+type NodeTaint struct {
+	// Key is the taint key.
+	Key string `json:"key"`
+	// Value is the taint value.
+	Value string `json:"value,omitempty"`
+	// Effect is what the taint does to pods that do not tolerate it.
+	Effect TaintEffect `json:"effect"`
+	// TimeAdded is when the taint was added, as the service wrote it.
+	TimeAdded string `json:"timeAdded,omitempty"`
 }
 
 // NodeStatus is a node's current state.
@@ -121,6 +197,8 @@ type NodeStatus struct {
 	Resources map[string]Quantity `json:"resources,omitempty"`
 	// AvailableResources is the part of that capacity still free.
 	AvailableResources map[string]Quantity `json:"availableResources,omitempty"`
+	// Taints are the node's Kubernetes taints.
+	Taints []NodeTaint `json:"taints,omitempty"`
 }
 
 // Quantity is an amount the service writes as a string ("8", "32Gi") or,
@@ -204,6 +282,7 @@ func (c *Client) ListPoolNodes(ctx context.Context, poolName string, opts *ListP
 			}
 			var page nodeList
 			if _, err := c.rc.Do(ctx, &rest.Request{
+				Op:     "modelarts.ListPoolNodes",
 				Method: http.MethodGet,
 				Path:   "/v2/{project_id}/pools/{pool_name}/nodes",
 				Params: []string{c.projectID, poolName},

@@ -29,11 +29,12 @@ func TestLiveMigrateSamples(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.sample, func(t *testing.T) {
 			f := newFake(t)
+			f.idleServer(serverID)
 			f.reply("POST", "/v2.1/servers/"+serverID+"/action", 202, nil)
-			if err := f.client(tc.mv).LiveMigrate(context.Background(), serverID, tc.opts); err != nil {
+			if _, err := f.client(tc.mv).LiveMigrate(context.Background(), serverID, tc.opts); err != nil {
 				t.Fatal(err)
 			}
-			c := f.only()
+			c := f.onlyPost()
 			c.check(t, "POST", "/v2.1/servers/"+serverID+"/action", "", tc.mv)
 			jsonEqual(t, c.Body, sample(t, tc.sample))
 		})
@@ -64,11 +65,12 @@ func TestLiveMigrateBodies(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
+			f.idleServer(serverID)
 			f.reply("POST", "/v2.1/servers/"+serverID+"/action", 202, nil)
-			if err := f.client(tc.mv).LiveMigrate(context.Background(), serverID, &tc.opts); err != nil {
+			if _, err := f.client(tc.mv).LiveMigrate(context.Background(), serverID, &tc.opts); err != nil {
 				t.Fatal(err)
 			}
-			c := f.only()
+			c := f.onlyPost()
 			c.check(t, "POST", "/v2.1/servers/"+serverID+"/action", "", tc.mv)
 			jsonEqual(t, c.Body, []byte(tc.want))
 		})
@@ -89,7 +91,7 @@ func TestLiveMigrateVersionRules(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			ve := asVersion(t, f.client(tc.mv).LiveMigrate(context.Background(), serverID, &tc.opts))
+			ve := asVersion(t, errOf(f.client(tc.mv).LiveMigrate(context.Background(), serverID, &tc.opts)))
 			if ve.InUse != tc.mv || ve.Min != tc.min || ve.Max != tc.max || ve.Service != "compute" {
 				t.Errorf("VersionError = %+v", ve)
 			}
@@ -113,7 +115,7 @@ func TestLiveMigrateValidation(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			asValidation(t, f.client("2.80").LiveMigrate(context.Background(), tc.server, &tc.opts), tc.field)
+			asValidation(t, errOf(f.client("2.80").LiveMigrate(context.Background(), tc.server, &tc.opts)), tc.field)
 			f.none()
 		})
 	}
@@ -131,11 +133,12 @@ func TestMigrateSamples(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.sample, func(t *testing.T) {
 			f := newFake(t)
+			f.idleServer(serverID)
 			f.reply("POST", "/v2.1/servers/"+serverID+"/action", 202, nil)
-			if err := f.client(tc.mv).Migrate(context.Background(), serverID, tc.opts); err != nil {
+			if _, err := f.client(tc.mv).Migrate(context.Background(), serverID, tc.opts); err != nil {
 				t.Fatal(err)
 			}
-			c := f.only()
+			c := f.onlyPost()
 			c.check(t, "POST", "/v2.1/servers/"+serverID+"/action", "", tc.mv)
 			jsonEqual(t, c.Body, sample(t, tc.sample))
 		})
@@ -144,12 +147,12 @@ func TestMigrateSamples(t *testing.T) {
 
 func TestMigrateHostNeeds256(t *testing.T) {
 	f := newFake(t)
-	ve := asVersion(t, f.client("2.55").Migrate(context.Background(), serverID, &nova.MigrateOptions{Host: "host1"}))
+	ve := asVersion(t, errOf(f.client("2.55").Migrate(context.Background(), serverID, &nova.MigrateOptions{Host: "host1"})))
 	if ve.Min != "2.56" || ve.InUse != "2.55" {
 		t.Errorf("VersionError = %+v", ve)
 	}
 	f.none()
-	asValidation(t, f.client("2.80").Migrate(context.Background(), "", nil), "server_id")
+	asValidation(t, errOf(f.client("2.80").Migrate(context.Background(), "", nil)), "server_id")
 	f.none()
 }
 
@@ -159,14 +162,15 @@ func TestServerActionsSentOnce(t *testing.T) {
 		name string
 		call func(*nova.Client) error
 	}{
-		{"migrate", func(c *nova.Client) error { return c.Migrate(ctx, serverID, nil) }},
-		{"live", func(c *nova.Client) error { return c.LiveMigrate(ctx, serverID, nil) }},
+		{"migrate", func(c *nova.Client) error { return errOf(c.Migrate(ctx, serverID, nil)) }},
+		{"live", func(c *nova.Client) error { return errOf(c.LiveMigrate(ctx, serverID, nil)) }},
 		{"confirm", func(c *nova.Client) error { return c.ConfirmMigration(ctx, serverID) }},
 		{"revert", func(c *nova.Client) error { return c.RevertMigration(ctx, serverID) }},
 	}
 	for _, tc := range cases {
 		for _, status := range []int{500, 502, 503, 504} {
 			f := newFake(t)
+			f.idleServer(serverID)
 			f.reply("POST", "/v2.1/servers/"+serverID+"/action", status,
 				[]byte(`{"computeFault": {"code": 500, "message": "boom"}}`))
 			err := tc.call(f.client("2.80", cloudmigrate.WithRetry(5)))
@@ -174,7 +178,7 @@ func TestServerActionsSentOnce(t *testing.T) {
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != status || apiErr.Attempts != 1 {
 				t.Errorf("%s %d: err = %v", tc.name, status, err)
 			}
-			if n := len(f.recorded()); n != 1 {
+			if n := len(f.posts()); n != 1 {
 				t.Errorf("%s %d: sent %d times, want once", tc.name, status, n)
 			}
 		}

@@ -295,9 +295,10 @@ func TestFaultBodies(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.fault, func(t *testing.T) {
 			f := newFake(t)
+			f.idleServer(serverID)
 			f.reply("POST", "/v2.1/servers/"+serverID+"/action", tc.status,
 				[]byte(`{"`+tc.fault+`": {"code": `+strconv.Itoa(tc.status)+`, "message": "`+tc.message+`"}}`))
-			err := f.client("2.80").LiveMigrate(context.Background(), serverID, nil)
+			_, err := f.client("2.80").LiveMigrate(context.Background(), serverID, nil)
 			var apiErr *cloudmigrate.Error
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("err = %v (%T)", err, err)
@@ -309,7 +310,7 @@ func TestFaultBodies(t *testing.T) {
 			if cloudmigrate.IsNotFound(err) != tc.notFound || cloudmigrate.IsConflict(err) != tc.confl {
 				t.Errorf("IsNotFound %v IsConflict %v", cloudmigrate.IsNotFound(err), cloudmigrate.IsConflict(err))
 			}
-			f.only()
+			f.onlyPost()
 		})
 	}
 }
@@ -353,7 +354,7 @@ func TestNewClientFromKeystone(t *testing.T) {
 			]}}`))
 	}))
 	defer ks.Close()
-	k, err := auth.NewKeystone(ks.URL+"/v3", auth.KeystoneCredentials{UserID: "u1", Password: "secret", ProjectID: "p1"},
+	k, err := auth.NewKeystone(ks.URL+"/v3", auth.KeystoneCredentials{UserID: "u1", Password: auth.NewSecret("secret"), ProjectID: "p1"},
 		auth.WithHTTPClient(ks.Client()))
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/nova"
+	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
 )
 
 // startNova runs a small stand-in for a nova endpoint so the examples can
@@ -137,7 +138,7 @@ func ExampleNewClientFromKeystone() {
 	defer keystone.Close()
 
 	ks, err := auth.NewKeystone(keystone.URL+"/v3", auth.KeystoneCredentials{
-		Username: "admin", UserDomainName: "Default", Password: "secret",
+		Username: "admin", UserDomainName: "Default", Password: auth.NewSecret("secret"),
 		ProjectName: "admin", ProjectDomainName: "Default",
 	})
 	if err != nil {
@@ -166,24 +167,6 @@ func ExampleClient_WithMicroversion() {
 		fmt.Println(ve.Feature, "needs", ve.Min, "but the client uses", ve.InUse)
 	}
 	// Output: ListServerMigrations needs 2.23 but the client uses 2.22
-}
-
-func ExampleClient_LiveMigrate() {
-	endpoint, stop := startNova()
-	defer stop()
-	c := exampleClient(endpoint)
-
-	// Let the scheduler pick the host; block_migration is "auto".
-	if err := c.LiveMigrate(context.Background(), exServer, nil); err != nil {
-		log.Fatal(err)
-	}
-	// Or name the host and insist on a block migration.
-	err := c.LiveMigrate(context.Background(), exServer, &nova.LiveMigrateOptions{
-		Host:           "compute2",
-		BlockMigration: nova.BlockMigrationTrue,
-	})
-	fmt.Println(err)
-	// Output: <nil>
 }
 
 func ExampleClient_ListServerMigrations() {
@@ -277,40 +260,6 @@ func ExampleClient_WaitForMigration() {
 	// done: completed on compute2
 }
 
-func ExampleClient_Migrate() {
-	endpoint, stop := startNova()
-	defer stop()
-	c := exampleClient(endpoint)
-	ctx := context.Background()
-
-	if err := c.Migrate(ctx, exServer, &nova.MigrateOptions{Host: "compute3"}); err != nil {
-		log.Fatal(err)
-	}
-	// Find the cold migration's record, then wait for it to be "finished".
-	var id int
-	for m, err := range c.ListMigrations(ctx, &nova.ListMigrationsOptions{
-		InstanceUUID: exServer, MigrationType: nova.TypeMigration, Limit: 1,
-	}) {
-		if err != nil {
-			log.Fatal(err)
-		}
-		id = m.ID
-	}
-	m, err := c.WaitForMigration(ctx, exServer, id, jobs.WithInterval(10*time.Millisecond, 20*time.Millisecond))
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("migration", m.ID, m.Status, "on", *m.DestCompute)
-	// The server waits in VERIFY_RESIZE: keep the result.
-	if err := c.ConfirmMigration(ctx, exServer); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println("confirmed")
-	// Output:
-	// migration 8 finished on compute3
-	// confirmed
-}
-
 func ExampleClient_ConfirmMigration() {
 	endpoint, stop := startNova()
 	defer stop()
@@ -370,4 +319,52 @@ func ExampleClient_ListServers() {
 	// Output:
 	// 4cfba335-03d8-49b2-8c52-e69043d1e8fe web-1 ACTIVE compute1
 	// 9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d db-1 SHUTOFF compute1
+}
+
+// A failed migration's error names it; Describe gives the same words for
+// logs of your own.
+func ExampleMigration_Describe() {
+	src, dst := "compute1", "compute2"
+	m := nova.Migration{
+		ID: 7, InstanceUUID: exServer, MigrationType: nova.TypeLiveMigration, Status: nova.StatusFailed,
+		SourceCompute: &src, SourceNode: &src, DestCompute: &dst, DestNode: &dst,
+	}
+	fmt.Println(m.Describe())
+	fmt.Println(&jobs.FailedError{Status: m.JobStatus(), Job: &m})
+	// Output:
+	// live migration 7 of server 4cfba335-03d8-49b2-8c52-e69043d1e8fe from compute1 (node compute1) to compute2 (node compute2)
+	// cloudmigrate: job failed (failed): live migration 7 of server 4cfba335-03d8-49b2-8c52-e69043d1e8fe from compute1 (node compute1) to compute2 (node compute2)
+}
+
+// Live-migrate a server to another compute host and wait until nova shows
+// it there. The example runs against the fake cloud of package novatest
+// (Keystone and nova), whose clock the wait moves 15 seconds after every
+// poll.
+func Example() {
+	srv := novatest.NewServer()
+	defer srv.Close()
+	srv.AddHost("compute1", "compute2")
+	srv.AddServer(exServer, "compute1", novatest.StatusActive)
+
+	ctx := context.Background()
+	c, err := nova.NewClientFromKeystone(ctx, srv.Authorizer(), "", "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, err := c.LiveMigrate(ctx, exServer, &nova.LiveMigrateOptions{Host: "compute2"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := op.Wait(ctx,
+		jobs.WithInterval(time.Millisecond, time.Millisecond),
+		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(15 * time.Second) }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Migration.Status, res.Migration.MigrationType)
+	info, _ := srv.ServerState(exServer)
+	fmt.Println("server on", info.Host)
+	// Output:
+	// completed live-migration
+	// server on compute2
 }

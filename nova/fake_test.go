@@ -299,3 +299,36 @@ func asVersion(t testing.TB, err error) *cloudmigrate.VersionError {
 	}
 	return ve
 }
+
+// idleServer makes the fake answer the reads a start makes first: the
+// server, ACTIVE on compute1 with no task, and its migration records, none.
+func (f *fake) idleServer(id string) {
+	f.reply("GET", "/v2.1/servers/"+id, 200, []byte(`{"server": {"id": "`+id+`", "status": "ACTIVE",
+		"OS-EXT-SRV-ATTR:host": "compute1", "OS-EXT-STS:task_state": null, "OS-EXT-STS:vm_state": "active"}}`))
+	f.reply("GET", "/v2.1/os-migrations", 200, []byte(`{"migrations": []}`))
+}
+
+// posts returns the POST requests recorded.
+func (f *fake) posts() []*call {
+	var out []*call
+	for _, c := range f.recorded() {
+		if c.Method == http.MethodPost {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// onlyPost returns the single POST recorded, failing otherwise.
+func (f *fake) onlyPost() *call {
+	f.t.Helper()
+	p := f.posts()
+	if len(p) != 1 {
+		f.t.Fatalf("got %d POST requests, want 1: %s", len(p), describe(f.recorded()))
+	}
+	return p[0]
+}
+
+// errOf returns the error of a call that also returns a value, such as a
+// start call and its operation handle.
+func errOf[T any](_ T, err error) error { return err }

@@ -231,6 +231,7 @@ func (c *Client) ListServerMigrations(ctx context.Context, serverID string) ([]M
 	}
 	var out migrationsBody
 	if _, err := c.send(ctx, v, &rest.Request{
+		Op:     "nova.ListServerMigrations",
 		Method: http.MethodGet,
 		Path:   "/servers/{server_id}/migrations",
 		Params: []string{serverID},
@@ -266,6 +267,7 @@ func (c *Client) GetServerMigration(ctx context.Context, serverID string, migrat
 func (c *Client) getServerMigration(ctx context.Context, v auth.Microversion, serverID string, migrationID int) (*Migration, error) {
 	var out migrationBody
 	if _, err := c.send(ctx, v, &rest.Request{
+		Op:     "nova.GetServerMigration",
 		Method: http.MethodGet,
 		Path:   "/servers/{server_id}/migrations/{migration_id}",
 		Params: []string{serverID, strconv.Itoa(migrationID)},
@@ -306,6 +308,7 @@ func (c *Client) ForceCompleteMigration(ctx context.Context, serverID string, mi
 		return err
 	}
 	_, err = c.send(ctx, v, &rest.Request{
+		Op:     "nova.ForceCompleteMigration",
 		Method: http.MethodPost,
 		Path:   "/servers/{server_id}/migrations/{migration_id}/action",
 		Params: []string{serverID, strconv.Itoa(migrationID)},
@@ -339,6 +342,7 @@ func (c *Client) AbortMigration(ctx context.Context, serverID string, migrationI
 		return err
 	}
 	_, err = c.send(ctx, v, &rest.Request{
+		Op:     "nova.AbortMigration",
 		Method: http.MethodDelete,
 		Path:   "/servers/{server_id}/migrations/{migration_id}",
 		Params: []string{serverID, strconv.Itoa(migrationID)},

@@ -29,6 +29,12 @@ type ListMigrationsOptions struct {
 	SourceCompute string `url:"source_compute,omitempty"`
 	// Status matches one status word.
 	Status MigrationStatus `url:"status,omitempty"`
+	// Hidden filters on a migration record's hidden flag, sent as
+	// hidden=1 (true) or hidden=0 (false); nil sends nothing. Every
+	// microversion accepts it. Nova's API reference documents the flag as
+	// always 0, and nova never lists records that have it set, so true
+	// lists nothing and false lists what no filter lists.
+	Hidden *bool `url:"hidden,int,omitempty"`
 	// ChangesSince keeps migrations updated at or after this time (2.59+).
 	// It is sent in RFC 3339.
 	ChangesSince time.Time `url:"changes-since,omitempty"`
@@ -78,8 +84,10 @@ func nextLink(links []Link) string {
 // Records here name the server InstanceUUID, where the per-server API
 // says ServerUUID; both are fields of Migration.
 //
-// GET /os-migrations, microversion 2.1 or later (filters: ChangesSince,
-// Limit and Marker 2.59, ChangesBefore 2.66, UserID and ProjectID 2.80).
+// GET /os-migrations, microversion 2.1 or later (filters: Host,
+// InstanceUUID, MigrationType, SourceCompute, Status and Hidden at every
+// version; ChangesSince, Limit and Marker 2.59, ChangesBefore 2.66, UserID
+// and ProjectID 2.80).
 func (c *Client) ListMigrations(ctx context.Context, opts *ListMigrationsOptions) iter.Seq2[Migration, error] {
 	return func(yield func(Migration, error) bool) {
 		var q ListMigrationsOptions
@@ -91,7 +99,7 @@ func (c *Client) ListMigrations(ctx context.Context, opts *ListMigrationsOptions
 			yield(Migration{}, err)
 			return
 		}
-		listPages(ctx, c, v, "/os-migrations", &q, &q.Marker,
+		listPages(ctx, c, "nova.ListMigrations", v, "/os-migrations", nil, &q, &q.Marker,
 			func() listPage[Migration] { return new(osMigrationsPage) },
 			func(m Migration) string { return m.UUID }, yield)
 	}
@@ -109,24 +117,24 @@ func (p *osMigrationsPage) items() []Migration { return p.Migrations }
 
 // listPages yields the records of a paged GET list, fetching a page only
 // when yield asks for more than the previous one held. The first request
-// goes to path with query; query's marker field is *marker, so that when a
+// goes to path (its placeholders filled from params) with query; query's marker field is *marker, so that when a
 // next link names another host than the endpoint the same page can be
 // asked of our own endpoint by setting the marker (the link's, or else
 // markerOf of the page's last record). newPage returns an empty page to
 // decode into. A next link seen twice, or an off-host link that gives no
 // new marker, ends the sequence with an error rather than looping.
-func listPages[T any](ctx context.Context, c *Client, v auth.Microversion, path string, query any, marker *string,
+func listPages[T any](ctx context.Context, c *Client, op string, v auth.Microversion, path string, params []string, query any, marker *string,
 	newPage func() listPage[T], markerOf func(T) string, yield func(T, error) bool) {
 	var zero T
 	next := ""
 	seen := map[string]bool{}
 	for {
 		page := newPage()
-		req := &rest.Request{Method: http.MethodGet, OK: []int{http.StatusOK}, Out: page}
+		req := &rest.Request{Op: op, Method: http.MethodGet, OK: []int{http.StatusOK}, Out: page}
 		if next != "" {
 			req.URL = next
 		} else {
-			req.Path = path
+			req.Path, req.Params = path, params
 			req.Query = query
 		}
 		if _, err := c.send(ctx, v, req); err != nil {

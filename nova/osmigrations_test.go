@@ -352,9 +352,10 @@ func TestListMigrationsLinkLoopStops(t *testing.T) {
 func TestListMigrationsAllFilters(t *testing.T) {
 	f := newFake(t)
 	f.reply("GET", "/v2.1/os-migrations", 200, []byte(`{"migrations": []}`))
+	hidden := false
 	opts := &nova.ListMigrationsOptions{
 		Host: "compute1", InstanceUUID: inst1, MigrationType: nova.TypeLiveMigration, SourceCompute: "compute0",
-		Status: nova.StatusRunning, ChangesSince: time.Date(2024, 5, 1, 10, 0, 0, 0, time.FixedZone("x", 2*3600)),
+		Status: nova.StatusRunning, Hidden: &hidden, ChangesSince: time.Date(2024, 5, 1, 10, 0, 0, 0, time.FixedZone("x", 2*3600)),
 		ChangesBefore: time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC), UserID: "u1", ProjectID: "p1", Limit: 50, Marker: "m-uuid",
 	}
 	got, err := collect(t, f.client("2.80").ListMigrations(context.Background(), opts))
@@ -366,12 +367,36 @@ func TestListMigrationsAllFilters(t *testing.T) {
 	want := url.Values{
 		"host": {"compute1"}, "instance_uuid": {inst1}, "migration_type": {"live-migration"}, "source_compute": {"compute0"},
 		"status": {"running"}, "changes-since": {"2024-05-01T10:00:00+02:00"}, "changes-before": {"2024-05-02T00:00:00Z"},
-		"user_id": {"u1"}, "project_id": {"p1"}, "limit": {"50"}, "marker": {"m-uuid"},
+		"user_id": {"u1"}, "project_id": {"p1"}, "limit": {"50"}, "marker": {"m-uuid"}, "hidden": {"0"},
 	}
 	if q.Encode() != want.Encode() {
 		t.Errorf("query %s\nwant  %s", q.Encode(), want.Encode())
 	}
 	c.check(t, "GET", "/v2.1/os-migrations", c.Query, "2.80")
+}
+
+// Every microversion's query schema has hidden: it is sent as 1 or 0 from
+// 2.1 on, and not at all when nil.
+func TestListMigrationsHidden(t *testing.T) {
+	yes, no := true, false
+	for _, tc := range []struct {
+		mv     string
+		hidden *bool
+		query  string
+	}{
+		{"2.1", &yes, "hidden=1"},
+		{"2.1", &no, "hidden=0"},
+		{"2.58", &yes, "hidden=1"},
+		{"2.80", &no, "hidden=0"},
+		{"2.80", nil, ""},
+	} {
+		f := newFake(t)
+		f.reply("GET", "/v2.1/os-migrations", 200, []byte(`{"migrations": []}`))
+		if _, err := collect(t, f.client(tc.mv).ListMigrations(context.Background(), &nova.ListMigrationsOptions{Hidden: tc.hidden})); err != nil {
+			t.Fatalf("at %s: %v", tc.mv, err)
+		}
+		f.only().check(t, "GET", "/v2.1/os-migrations", tc.query, tc.mv)
+	}
 }
 
 func TestListMigrationsFilterVersions(t *testing.T) {

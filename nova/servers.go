@@ -2,10 +2,14 @@ package nova
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"net/http"
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/internal/rest"
 )
 
 // ServerStatus is the status nova shows for a server: a summary of its VM
@@ -58,8 +62,8 @@ const (
 	PowerSuspended PowerState = 7
 )
 
-// Server is a server as GET /servers/detail describes it, limited to what
-// moving it needs. Fields nova sends as null, or leaves out (the
+// Server is a server as GET /servers/detail and GET /servers/{server_id}
+// describe it, limited to what moving it needs. Fields nova sends as null, or leaves out (the
 // OS-EXT-SRV-ATTR fields unless the caller is an admin), are left at
 // their zero value.
 type Server struct {
@@ -105,6 +109,26 @@ type Server struct {
 	// non-admins (microversion 2.9+); nil when nova does not say, as
 	// before 2.9.
 	Locked *bool `json:"locked"`
+	// Fault is the last fault nova recorded on the server, such as the
+	// reason a failed evacuation left it in ERROR; nil when nova shows
+	// none (it shows one only for servers in ERROR or DELETED).
+	Fault *ServerFault `json:"fault,omitempty"`
+}
+
+// ServerFault is the fault nova shows on a server in ERROR: the error
+// that put it there.
+type ServerFault struct {
+	// Code is the HTTP status nova gives the error, 500 for an
+	// unexpected one.
+	Code int `json:"code"`
+	// Message is the error's message, such as "No valid host was found.
+	// There are not enough hosts available."
+	Message string `json:"message"`
+	// Details is the error's traceback, which nova shows to admins only;
+	// "" otherwise.
+	Details string `json:"details"`
+	// Created is when nova recorded the fault.
+	Created Time `json:"created"`
 }
 
 // ListServersOptions filters and pages GET /servers/detail. The zero
@@ -188,8 +212,52 @@ func (c *Client) ListServers(ctx context.Context, opts *ListServersOptions) iter
 			yield(Server{}, err)
 			return
 		}
-		listPages(ctx, c, v, "/servers/detail", &q, &q.Marker,
+		listPages(ctx, c, "nova.ListServers", v, "/servers/detail", nil, &q, &q.Marker,
 			func() listPage[Server] { return new(serversPage) },
 			func(s Server) string { return s.ID }, yield)
 	}
+}
+
+var errNoServer = errors.New("nova: the answer holds no server object")
+
+type serverBody struct {
+	Server *Server `json:"server"`
+}
+
+// GetServer returns one server with its details, the same fields
+// ListServers gives: its status, task state, host (admins only) and, for
+// a server in ERROR, its fault. A server nova does not know (or one
+// deleted) is a 404: cloudmigrate.IsNotFound(err) holds.
+//
+// GET /servers/{server_id}, microversion 2.1 or later.
+func (c *Client) GetServer(ctx context.Context, serverID string) (*Server, error) {
+	if err := checkServer(serverID); err != nil {
+		return nil, err
+	}
+	v, err := c.require(ctx, "GetServer", anyMin, noMax)
+	if err != nil {
+		return nil, err
+	}
+	s, _, err := c.getServer(ctx, v, serverID)
+	return s, err
+}
+
+// getServer reads one server and returns nova's answer too, for its Date.
+func (c *Client) getServer(ctx context.Context, v auth.Microversion, serverID string) (*Server, *rest.Response, error) {
+	var out serverBody
+	resp, err := c.send(ctx, v, &rest.Request{
+		Op:     "nova.GetServer",
+		Method: http.MethodGet,
+		Path:   "/servers/{server_id}",
+		Params: []string{serverID},
+		OK:     []int{http.StatusOK},
+		Out:    &out,
+	})
+	if err != nil {
+		return nil, resp, err
+	}
+	if out.Server == nil {
+		return nil, resp, errNoServer
+	}
+	return out.Server, resp, nil
 }

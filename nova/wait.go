@@ -3,6 +3,8 @@ package nova
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
@@ -37,17 +39,99 @@ var migrationWords = jobs.Words{
 // JobStatus translates the migration into the jobs package's terms, as
 // WaitForMigration sees it: its State, nova's word, and the progress of
 // the memory (or disk) copy when nova reports one (100 once it succeeded).
+//
+// Nova keeps no failure reason on a migration, so when the migration
+// failed or was cancelled the Message says which one it was instead (see
+// Describe), and a *jobs.FailedError reads like "cloudmigrate: job failed
+// (error): live migration 7 of server 4cfb... from compute1 (node
+// compute1) to compute2 (node compute2)".
 func (m *Migration) JobStatus() jobs.Status {
 	s := migrationWords.Status(string(m.Status))
 	s.Progress = m.Progress()
-	if s.State == jobs.Succeeded {
+	switch s.State {
+	case jobs.Succeeded:
 		s.Progress = 100
+	case jobs.Failed, jobs.Cancelled:
+		s.Message = m.Describe()
 	}
 	return s
 }
 
+// migrationKinds names the migration types in messages.
+var migrationKinds = map[MigrationType]string{
+	TypeLiveMigration: "live migration",
+	TypeMigration:     "cold migration",
+	TypeResize:        "resize",
+	TypeEvacuation:    "evacuation",
+}
+
+// Describe names the migration for messages: its kind (when the record
+// says), its ID, the server, and where it goes from and to, as in
+// "live migration 7 of server 4cfb... from compute1 (node compute1) to
+// compute2 (node compute2)". Parts the record does not carry are left out;
+// a destination nova never chose reads "to no destination".
+func (m *Migration) Describe() string {
+	var b strings.Builder
+	kind := migrationKinds[m.MigrationType]
+	switch {
+	case kind != "":
+	case m.MigrationType != "":
+		kind = string(m.MigrationType) + " migration"
+	default:
+		kind = "migration"
+	}
+	b.WriteString(kind)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Itoa(m.ID))
+	server := m.ServerUUID
+	if server == "" {
+		server = m.InstanceUUID
+	}
+	if server != "" {
+		b.WriteString(" of server ")
+		b.WriteString(server)
+	}
+	if from := place(m.SourceCompute, m.SourceNode); from != "" {
+		b.WriteString(" from ")
+		b.WriteString(from)
+	}
+	b.WriteString(" to ")
+	if to := place(m.DestCompute, m.DestNode); to != "" {
+		b.WriteString(to)
+	} else {
+		b.WriteString("no destination")
+	}
+	return b.String()
+}
+
+// place names a compute host and its hypervisor node: "compute1 (node
+// compute1)", "compute1", "node n1", or "" when nova names neither.
+func place(host, node *string) string {
+	h, n := deref(host), deref(node)
+	switch {
+	case h != "" && n != "":
+		return h + " (node " + n + ")"
+	case h != "":
+		return h
+	case n != "":
+		return "node " + n
+	}
+	return ""
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
 // WaitForMigration waits until a migration of the server ends and returns
-// its final record.
+// its final record. The handles that LiveMigrate, Migrate and Evacuate
+// return are the way to follow a move: they find the migration, verify
+// where the server went and carry nova's reason for a failure.
+// WaitForMigration is for a migration known only by its ID; it reads the
+// record alone.
 //
 // While the migration is an in-progress live migration it is polled with
 // GET /servers/{server_id}/migrations/{migration_id} (microversion 2.23 or
@@ -66,8 +150,10 @@ func (m *Migration) JobStatus() jobs.Status {
 //   - a *jobs.FailedError for "error" or "failed" (State jobs.Failed) and
 //     for "cancelled" (an aborted live migration) or "reverted" (State
 //     jobs.Cancelled); its Job field holds the final *Migration. Nova keeps
-//     no failure reason on the migration: look at the server's fault or its
-//     instance actions;
+//     no failure reason on the migration, so the error's Status.Message
+//     names the migration instead (Migration.Describe: its kind and ID,
+//     the server, the source and destination hosts and nodes); for the
+//     reason, look at the server's fault or its instance actions;
 //   - an error wrapping ctx.Err() when ctx ends first.
 //
 // Any other status word keeps the wait going. Transient poll errors

@@ -131,7 +131,57 @@ func TestWaitForMigrationFailed(t *testing.T) {
 			if !isMigration || job.ID != 7 || string(job.Status) != tc.word || job != m {
 				t.Errorf("Job = %#v, returned %v", fe.Job, m)
 			}
+			// The error names the migration, its server and both ends,
+			// since nova keeps no reason; the error is the FailedError
+			// itself, not a wrapper.
+			verb := "failed"
+			if tc.state == jobs.Cancelled {
+				verb = "cancelled"
+			}
+			want := "cloudmigrate: job " + verb + " (" + tc.word + "): live migration 7 of server " + serverID +
+				" from c1 (node n1) to c2 (node n2)"
+			if err.Error() != want {
+				t.Errorf("error\n%q, want\n%q", err.Error(), want)
+			}
+			if _, direct := err.(*jobs.FailedError); !direct {
+				t.Errorf("err is a %T, want the *jobs.FailedError itself", err)
+			}
+			if fe.Status.Message != m.Describe() {
+				t.Errorf("Message %q, Describe %q", fe.Status.Message, m.Describe())
+			}
 		})
+	}
+}
+
+func TestMigrationDescribe(t *testing.T) {
+	s := func(v string) *string { return &v }
+	for _, tc := range []struct {
+		name string
+		m    nova.Migration
+		want string
+	}{
+		{"per-server record", nova.Migration{ID: 3, ServerUUID: "srv", SourceCompute: s("c1"), SourceNode: s("n1"), DestCompute: s("c2"), DestNode: s("n2")},
+			"migration 3 of server srv from c1 (node n1) to c2 (node n2)"},
+		{"cold", nova.Migration{ID: 4, InstanceUUID: "srv", MigrationType: nova.TypeMigration, SourceCompute: s("c1"), DestCompute: s("c2")},
+			"cold migration 4 of server srv from c1 to c2"},
+		{"pre-checks failed", nova.Migration{ID: 5, InstanceUUID: "srv", MigrationType: nova.TypeLiveMigration, SourceCompute: s("c1"), SourceNode: s("n1"), DestCompute: s("c1")},
+			"live migration 5 of server srv from c1 (node n1) to c1"},
+		{"no host found", nova.Migration{ID: 6, InstanceUUID: "srv", MigrationType: nova.TypeLiveMigration, SourceCompute: s("c1")},
+			"live migration 6 of server srv from c1 to no destination"},
+		{"hosts hidden by policy", nova.Migration{ID: 7, InstanceUUID: "srv", MigrationType: nova.TypeResize},
+			"resize 7 of server srv to no destination"},
+		{"node only", nova.Migration{ID: 8, MigrationType: nova.TypeEvacuation, SourceNode: s("n1"), DestNode: s("n2")},
+			"evacuation 8 from node n1 to node n2"},
+		{"new type", nova.Migration{ID: 9, MigrationType: "cross-cell", SourceCompute: s("c1"), DestCompute: s("c2")},
+			"cross-cell migration 9 from c1 to c2"},
+	} {
+		if got := tc.m.Describe(); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+		st := tc.m.JobStatus()
+		if st.Message != "" {
+			t.Errorf("%s: a migration in status %q has Message %q", tc.name, tc.m.Status, st.Message)
+		}
 	}
 }
 

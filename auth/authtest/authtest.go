@@ -46,13 +46,14 @@ type Service struct {
 	Region string // defaults to DefaultRegion
 }
 
-// Server is a running token service. The embedded engine gives it Calls,
-// Throttle, FailNext, DropNext, SlowNext and ClearFaults.
+// Server is a running token service. Like every fake, it counts calls
+// (Calls, AllCalls) and injects faults on request (Throttle, FailNext,
+// DropNext, SlowNext, ClearFaults).
 type Server struct {
 	*fake.Server
 	tokens  *fake.Tokens
-	users   map[string]string
-	appCred map[string]string
+	users   map[string]auth.Secret
+	appCred map[string]auth.Secret
 	catalog []Service
 }
 
@@ -61,12 +62,12 @@ type Option func(*Server)
 
 // WithUser adds an account that may authenticate with a password.
 func WithUser(name, password string) Option {
-	return func(s *Server) { s.users[name] = password }
+	return func(s *Server) { s.users[name] = auth.NewSecret(password) }
 }
 
 // WithApplicationCredential adds an application credential (ID and secret).
 func WithApplicationCredential(id, secret string) Option {
-	return func(s *Server) { s.appCred[id] = secret }
+	return func(s *Server) { s.appCred[id] = auth.NewSecret(secret) }
 }
 
 // WithTokenTTL sets how long issued tokens live (default 24h).
@@ -84,8 +85,8 @@ func WithCatalog(services ...Service) Option {
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		tokens:  &fake.Tokens{},
-		users:   map[string]string{DefaultUsername: DefaultPassword},
-		appCred: map[string]string{},
+		users:   map[string]auth.Secret{DefaultUsername: auth.NewSecret(DefaultPassword)},
+		appCred: map[string]auth.Secret{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -128,7 +129,7 @@ func (s *Server) AuthURL() string { return s.URL() + "/identity/v3" }
 // to the default project.
 func (s *Server) Credentials() auth.KeystoneCredentials {
 	return auth.KeystoneCredentials{
-		Username: DefaultUsername, UserDomainName: "Default", Password: DefaultPassword,
+		Username: DefaultUsername, UserDomainName: "Default", Password: auth.NewSecret(DefaultPassword),
 		ProjectID: DefaultProjectID,
 	}
 }

@@ -44,7 +44,7 @@ func TestWrongPasswordIsAKeystoneError(t *testing.T) {
 	ks := authtest.NewServer()
 	defer ks.Close()
 	cred := ks.Credentials()
-	cred.Password = "wrong"
+	cred.Password = auth.NewSecret("wrong")
 	authz, err := auth.NewKeystone(ks.AuthURL(), cred)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestWrongPasswordIsAKeystoneError(t *testing.T) {
 func TestApplicationCredential(t *testing.T) {
 	ks := authtest.NewServer(authtest.WithApplicationCredential("ac-1", "s3cret"))
 	defer ks.Close()
-	authz, err := auth.NewKeystone(ks.AuthURL(), auth.KeystoneCredentials{ApplicationCredentialID: "ac-1", ApplicationCredentialSecret: "s3cret"})
+	authz, err := auth.NewKeystone(ks.AuthURL(), auth.KeystoneCredentials{ApplicationCredentialID: "ac-1", ApplicationCredentialSecret: auth.NewSecret("s3cret")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,17 +17,23 @@
 //
 //	c, err := cce.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer())
 //
-// The clock stands still until you move it. Step it from the progress
-// callback of WaitForJob, with short poll intervals:
+// ConfigureCluster (category, version, VPC, IPv6, phase), ConfigureNode
+// (flavor, zone, OS) and AddNodePool describe them further; everything
+// left out takes the Default constants.
 //
-//	job, err := c.WaitForJob(ctx, task.JobID(),
+// The clock stands still until you move it. Step it from the progress
+// callback of a wait, with short poll intervals:
+//
+//	op, err := c.MigrateNodes(ctx, "cluster-a", "cluster-b", spec)
+//	job, err := op.Wait(ctx,
 //		jobs.WithInterval(time.Millisecond, 5*time.Millisecond),
 //		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(time.Minute) }))
 //
 // or let it run with real time, faster: NewServer(WithRealTime(600)). Then
-// check the outcome with ClusterNodes, Node and CheckNodePassword, or over
-// HTTP with the node APIs (OpListNodes, OpGetNode), which package cce does
-// not wrap.
+// check the outcome with ClusterNodes, Node and CheckNodePassword, or
+// through the SDK with cce.Client.ListNodes and GetNode. Calls counts the
+// requests of each operation, so a test can check that a start was sent
+// once and what each poll cost.
 //
 // # What the fake serves
 //
@@ -37,26 +43,52 @@
 //   - OpGetJob, GET /api/v3/projects/{project_id}/jobs/{job_id}: the job
 //     with one sub-job per node.
 //   - OpListNodes, GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes:
-//     {"kind": "List", "apiVersion": "v3", "items": [...]}, each item
-//     {"kind": "Node", "metadata": {"uid", "name"}, "status": {"phase"}}.
+//     {"kind": "List", "apiVersion": "v3", "items": [...]}, in the order
+//     the nodes joined the cluster, each node with metadata (uid, name,
+//     times, the kubernetes.io/node-pool.id annotation, and ownerReferences
+//     for a node of a custom pool), spec (flavor, az, os, login with a
+//     password masked, disks, runtime) and status (phase, serverId,
+//     privateIP, and jobID while a migration works on the node).
 //   - OpGetNode, GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/{node_id}:
 //     one such node.
+//   - OpGetCluster, GET /api/v3/projects/{project_id}/clusters/{cluster_id}:
+//     the cluster's metadata, spec (category, type, flavor, version,
+//     ipv6enable, hostNetwork, containerNetwork) and status (phase,
+//     endpoints), as ConfigureCluster set them.
+//   - OpMigrateToNodePool, PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodepools/{nodepool_id}/nodes/migrate:
+//     moves nodes of the default pool into a pool of AddNodePool and
+//     answers 200 with no body, or moves none.
+//
+// A node of the default pool carries kubernetes.io/node-pool.id in the
+// "{az}#{flavor}#{os}" form of the API reference's examples; a node of a
+// custom pool carries the pool's ID there and in
+// metadata.ownerReferences.nodepoolID. The fake does not serve the node
+// pool APIs themselves.
 //
 // # Jobs
 //
 // A migration job is Initializing for DefaultInitDuration, Running for
-// DefaultRunningDuration (see WithJobDurations), then Success. Its
+// DefaultRunningDuration (see WithDurations), then Success. Its
 // sub-jobs, one per node in request order, are Initializing and Running
 // with it and end one after another at even intervals, the last with the
 // job; progress as package cce reports it therefore climbs in even steps.
-// A node shows PhaseInstalling in its source cluster while its sub-job
-// runs, and moves to the target cluster as PhaseActive, with the login of
-// the request, when its sub-job succeeds. Times are written the way CCE
-// writes them ("2026-01-02 03:04:05 +0000 UTC", Go's time.String form).
+// A node shows PhaseInstalling in its source cluster, with the job in
+// status.jobID (unless WithoutNodeJobIDs), from the moment the migration
+// is accepted until its sub-job ends; then it moves to the target
+// cluster's default pool as PhaseActive, with the OS, runtime, login and
+// system-disk key (NodeInfo.RootVolumeCMKID) of the request. Times are
+// written the way CCE writes them ("2026-01-02 03:04:05 +0000 UTC", Go's
+// time.String form).
 //
-// FailNextMigrations makes jobs end Failed: the last sub-job fails, and it
-// and the job carry the reason in status.reason; the node of that sub-job
-// stays behind in PhaseError.
+// Each kind of failure a handle must report can be produced:
+//
+//   - FailNextMigrations makes jobs end Failed: the last sub-job fails,
+//     and it and the job carry the reason in status.reason; the node of
+//     that sub-job stays behind in PhaseError.
+//   - MisreportNextMigrations makes jobs end Success while their nodes
+//     stay in the source cluster, as if nothing had happened.
+//   - SetNodePhase shows a node in any phase, such as Abnormal in the
+//     target cluster after its move, or Installing there a while longer.
 //
 // # Constraints enforced
 //
@@ -65,24 +97,38 @@
 // with Code, Message and RequestID:
 //
 //   - 404 cce.CodeNotFound: unknown source or target cluster, a node that
-//     is not in the source cluster, an unknown job or node.
+//     is not in the source cluster, an unknown job or node, an unknown
+//     cluster, node pool or node of a pool migration.
 //   - 400 cce.CodeBadRequest: a body that is not JSON or not sent as
 //     application/json; apiVersion other than "v3" or kind other than
 //     "MigrateNodesTask" (both may be left out, as in the API reference's
 //     examples); no spec or no spec.os; no nodes, more than 200, an empty
 //     or repeated uid; maxPods outside 16 to 256; install scripts not
 //     Base64 or longer than 10,240 characters together; an unknown
-//     diskType, lvType or runtime; login missing, with neither or both of
-//     sshKey and userPassword, or with a password that is not salted (the
+//     diskType, lvType or runtime; a serverConfig.rootVolume.cmkID of only
+//     white space (the fake's choice: the service checks the key itself);
+//     a field of the wrong JSON type, such as a removeSSHKey that is not a
+//     boolean; login missing, with neither or both of sshKey and
+//     userPassword, with removeSSHKey true beside sshKey or
+//     removeUserPassword true beside userPassword (CCE documents both
+//     flags for node-pool updates and forbids those pairs), or with a
+//     password that is not salted (the
 //     standard Base64 of a "$6$" SHA-512 crypt string, the form the API
 //     reference asks for; plain text is refused so that a client that
-//     forgets to salt is caught); the same cluster as source and target; a
-//     node already under migration.
+//     forgets to salt is caught); the same cluster as source and target;
+//     clusters of different categories (CCE and Turbo), in different VPCs,
+//     or one with IPv6 and one without (see ConfigureCluster); a node
+//     already under migration. For a pool migration: apiVersion other than
+//     "v3" or kind other than "List" (both may be left out), no nodes,
+//     more than 50, an empty or repeated nodeID, a node under migration,
+//     not Active, not in the default pool, or whose flavor, zone or OS
+//     differs from the pool's template.
 //   - 403 cce.CodeForbidden: a project ID in the path other than ProjectID.
 //   - 429 cce.CodeThrottled: sent by Throttle.
 //
-// The rules on the VPC, cluster kinds (Turbo or Standard, DeC, IPv6) and
-// node disks that CCE applies are not modelled.
+// The rules on DeC clusters and node disks that CCE applies are not
+// modelled, nor, for pool migrations, the subnet, enterprise project,
+// server group, resource reservation and runtime.
 //
 // # Credentials
 //
@@ -119,7 +165,7 @@
 //
 // # Faults
 //
-// The embedded engine counts calls per operation (Calls) and injects
+// The fake counts calls per operation (Calls) and injects
 // faults before the credential check and the handler: Throttle (429 with
 // CCE.02429001), FailNext (any status), DropNext (the connection closes
 // after the request was read, with no effect on the fake's state) and

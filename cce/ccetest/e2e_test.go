@@ -24,29 +24,25 @@ func TestMigrateWithKeyPair(t *testing.T) {
 	ctx := ctxT(t)
 	start := srv.Clock().Now()
 
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
 	if err != nil {
 		t.Fatalf("MigrateNodes: %v", err)
 	}
-	if task.APIVersion != "v3" || task.Kind != "MigrateNodesTask" {
-		t.Errorf("task apiVersion %q kind %q", task.APIVersion, task.Kind)
-	}
-	if task.JobID() == "" {
+	if op.ID() == "" {
 		t.Fatal("no job ID")
 	}
-	want := *sshSpec(node1, node2)
-	want.Runtime = &cce.Runtime{Name: cce.RuntimeDocker} // CCE's default for EulerOS 2.5
-	if !reflect.DeepEqual(task.Spec, want) {
-		t.Errorf("echoed spec %+v, want %+v", task.Spec, want)
+	if tok := op.Token(); tok.Service != "cce" || tok.Source != srcID || tok.Target != dstID ||
+		!reflect.DeepEqual(tok.Resources, []string{node1, node2}) || tok.Endpoint != c.Endpoint() || tok.Project != srv.ProjectID() {
+		t.Errorf("token %+v", tok)
 	}
 
 	// Accepted, not yet done: the nodes are still in the source cluster
 	// and know their job.
-	job, err := c.GetJob(ctx, task.JobID())
+	job, err := c.GetJob(ctx, op.ID())
 	if err != nil {
 		t.Fatalf("GetJob: %v", err)
 	}
-	if job.Kind != "Job" || job.APIVersion != "v3" || job.Metadata.UID != task.JobID() {
+	if job.Kind != "Job" || job.APIVersion != "v3" || job.Metadata.UID != op.ID() {
 		t.Errorf("job kind %q apiVersion %q uid %q", job.Kind, job.APIVersion, job.Metadata.UID)
 	}
 	if job.Status.Phase != cce.PhaseInitializing || len(job.Spec.SubJobs) != 2 {
@@ -67,12 +63,13 @@ func TestMigrateWithKeyPair(t *testing.T) {
 			t.Errorf("sub-job %d: %+v", i, sj)
 		}
 	}
-	if got := srv.ClusterNodes(srcID); len(got) != 2 || got[0].MigrationJobID != task.JobID() || got[1].Phase != ccetest.PhaseActive {
+	if got := srv.ClusterNodes(srcID); len(got) != 2 || got[0].MigrationJobID != op.ID() ||
+		got[0].Phase != ccetest.PhaseInstalling || got[1].Phase != ccetest.PhaseInstalling {
 		t.Errorf("source nodes after accept: %+v", got)
 	}
 
 	var seen []jobs.Status
-	final, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, &seen)...)
+	final, err := c.WaitForJob(ctx, op.ID(), stepping(srv, time.Minute, &seen)...)
 	if err != nil {
 		t.Fatalf("WaitForJob: %v", err)
 	}
@@ -112,6 +109,16 @@ func TestMigrateWithKeyPair(t *testing.T) {
 	if srv.CheckNodePassword(node2, "anything") {
 		t.Error("CheckNodePassword true for a node with a key pair")
 	}
+	got, err := c.GetNode(ctx, dstID, node2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// CCE's default runtime for EulerOS 2.5, and the key pair of the
+	// request.
+	if got.Spec.OS != "EulerOS 2.5" || got.Spec.Runtime == nil || got.Spec.Runtime.Name != cce.RuntimeDocker ||
+		got.Spec.Login == nil || got.Spec.Login.SSHKey != "KeyPair-001" || !got.InDefaultPool() {
+		t.Errorf("node 2 over the API: %+v", got.Spec)
+	}
 	if calls := srv.Calls(ccetest.OpMigrateNodes); calls != 1 {
 		t.Errorf("%d migrate calls", calls)
 	}
@@ -126,7 +133,7 @@ func TestMigrateWithPassword(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	task, err := c.MigrateNodes(ctx, srcID, dstID, &cce.MigrateNodesSpec{
+	op, err := c.MigrateNodes(ctx, srcID, dstID, &cce.MigrateNodesSpec{
 		OS:    "Huawei Cloud EulerOS 2.0",
 		Login: &cce.Login{UserPassword: up},
 		Nodes: cce.Nodes(node1),
@@ -134,14 +141,18 @@ func TestMigrateWithPassword(t *testing.T) {
 	if err != nil {
 		t.Fatalf("MigrateNodes: %v", err)
 	}
-	if got := task.Spec.Login.UserPassword; got == nil || got.Password != "******" || got.Username != "ops" {
-		t.Errorf("echoed userPassword %#v (password %q), want masked", got, got.Password)
+	if _, err := op.Wait(ctx, stepping(srv, time.Minute, nil)...); err != nil {
+		t.Fatalf("Wait: %v", err)
 	}
-	if task.Spec.Runtime == nil || task.Spec.Runtime.Name != cce.RuntimeContainerd {
-		t.Errorf("runtime %+v, want containerd for a non-EulerOS-2.5 OS", task.Spec.Runtime)
+	moved, err := c.GetNode(ctx, dstID, node1)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...); err != nil {
-		t.Fatalf("WaitForJob: %v", err)
+	if l := moved.Spec.Login; l == nil || l.UserPassword == nil || l.UserPassword.Password.Reveal() != "******" || l.UserPassword.Username != "ops" {
+		t.Errorf("node's login %+v, want the account with the password masked", l)
+	}
+	if moved.Spec.Runtime == nil || moved.Spec.Runtime.Name != cce.RuntimeContainerd {
+		t.Errorf("runtime %+v, want containerd for a non-EulerOS-2.5 OS", moved.Spec.Runtime)
 	}
 	n, _ := srv.Node(node1)
 	if n.ClusterID != dstID || n.Username != "ops" || n.SSHKey != "" {
@@ -156,15 +167,15 @@ func TestMigrateWithPassword(t *testing.T) {
 
 	// A plain password in the spec is salted by MigrateNodes on the way.
 	const plain2 = "An0ther:Secret"
-	task, err = c.MigrateNodes(ctx, srcID, dstID, &cce.MigrateNodesSpec{
+	op, err = c.MigrateNodes(ctx, srcID, dstID, &cce.MigrateNodesSpec{
 		OS:    "EulerOS 2.5",
-		Login: &cce.Login{UserPassword: &cce.UserPassword{Password: plain2}},
+		Login: &cce.Login{UserPassword: &cce.UserPassword{Password: auth.NewSecret(plain2)}},
 		Nodes: cce.Nodes(node2),
 	})
 	if err != nil {
 		t.Fatalf("MigrateNodes with a plain password: %v", err)
 	}
-	if _, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, op.ID(), stepping(srv, time.Minute, nil)...); err != nil {
 		t.Fatalf("WaitForJob: %v", err)
 	}
 	if n, _ := srv.Node(node2); n.Username != "root" || !srv.CheckNodePassword(node2, plain2) {
@@ -251,33 +262,47 @@ func TestMigrateConstraintsThroughSDK(t *testing.T) {
 		uids     []string
 		status   int
 		code     string
+		method   string
 	}{
-		{"unknown source cluster", "no-such-cluster", dstID, []string{node1}, 404, cce.CodeNotFound},
-		{"unknown target cluster", srcID, "no-such-cluster", []string{node1}, 404, cce.CodeNotFound},
-		{"unknown node", srcID, dstID, []string{node1, "no-such-node"}, 404, cce.CodeNotFound},
-		{"node of another cluster", srcID, dstID, []string{"node-c"}, 404, cce.CodeNotFound},
+		// MigrateNodes reads both clusters' nodes before it starts.
+		{"unknown source cluster", "no-such-cluster", dstID, []string{node1}, 404, cce.CodeNotFound, http.MethodGet},
+		{"unknown target cluster", srcID, "no-such-cluster", []string{node1}, 404, cce.CodeNotFound, http.MethodGet},
+		{"unknown node", srcID, dstID, []string{node1, "no-such-node"}, 404, cce.CodeNotFound, http.MethodPut},
+		{"node of another cluster", srcID, dstID, []string{"node-c"}, 404, cce.CodeNotFound, http.MethodPut},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := c.MigrateNodes(ctx, tc.from, tc.to, sshSpec(tc.uids...))
 			e := apiError(t, err, tc.status, tc.code)
-			if e.Message == "" || e.Method != http.MethodPut {
+			if e.Message == "" || e.Method != tc.method {
 				t.Errorf("error %+v", e)
 			}
 		})
+	}
+	if n := srv.Calls(ccetest.OpMigrateNodes); n != 2 {
+		t.Errorf("%d migrations sent; the reads found the unknown clusters first", n)
 	}
 	if got := srv.ClusterNodes(srcID); len(got) != 2 || got[0].MigrationJobID != "" || got[1].MigrationJobID != "" {
 		t.Errorf("refused requests changed the nodes: %+v", got)
 	}
 
-	// A node already being migrated cannot be migrated again.
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
+	// A node already being migrated cannot be migrated again: the SDK
+	// adopts the move, and the fake refuses a request sent anyway.
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.MigrateNodes(ctx, srcID, otherID, sshSpec(node2, node1))
-	if e := apiError(t, err, 400, cce.CodeBadRequest); !strings.Contains(e.Message, task.JobID()) {
-		t.Errorf("message %q does not name the running job", e.Message)
+	again, err := c.MigrateNodes(ctx, srcID, otherID, sshSpec(node2, node1))
+	if !errors.Is(err, cloudmigrate.ErrInProgress) || again.ID() != op.ID() || !reflect.DeepEqual(again.Token().Resources, []string{node1}) {
+		t.Fatalf("second start: %v, handle on %q over %q", err, again.ID(), again.Token().Resources)
+	}
+	if n := srv.Calls(ccetest.OpMigrateNodes); n != 3 {
+		t.Errorf("%d migrations sent, want no new one", n)
+	}
+	body := map[string]any{"apiVersion": "v3", "kind": "MigrateNodesTask", "spec": sshSpec(node2, node1)}
+	status, _, out := send(t, srv, http.MethodPut, migratePath(srv, srcID, otherID), body)
+	if code, msg := errorBody(t, out); status != 400 || code != cce.CodeBadRequest || !strings.Contains(msg, op.ID()) {
+		t.Errorf("raw second migration: %d %s", status, out)
 	}
 	if n, _ := srv.Node(node2); n.MigrationJobID != "" {
 		t.Errorf("refused request started a migration of node 2: %+v", n)
@@ -400,11 +425,11 @@ func TestFailedMigration(t *testing.T) {
 	ctx := ctxT(t)
 	srv.FailNextMigrations(1, reason)
 
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...)
+	job, err := c.WaitForJob(ctx, op.ID(), stepping(srv, time.Minute, nil)...)
 	var failed *jobs.FailedError
 	if !errors.As(err, &failed) {
 		t.Fatalf("WaitForJob: %v, want a *jobs.FailedError", err)
@@ -433,11 +458,11 @@ func TestFailedMigration(t *testing.T) {
 	}
 
 	// The failure was used up: trying the node again works.
-	task, err = c.MigrateNodes(ctx, srcID, dstID, sshSpec(node2))
+	op, err = c.MigrateNodes(ctx, srcID, dstID, sshSpec(node2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, op.ID(), stepping(srv, time.Minute, nil)...); err != nil {
 		t.Fatalf("second attempt: %v", err)
 	}
 	if n, _ := srv.Node(node2); n.ClusterID != dstID || n.Phase != ccetest.PhaseActive {
@@ -449,11 +474,11 @@ func TestFailNextMigrationsDefaultsAndCancel(t *testing.T) {
 	srv, c := newEnv(t)
 	ctx := ctxT(t)
 	srv.FailNextMigrations(1, "")
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Hour, nil)...)
+	_, err = c.WaitForJob(ctx, op.ID(), stepping(srv, time.Hour, nil)...)
 	var failed *jobs.FailedError
 	if !errors.As(err, &failed) || failed.Status.Message != ccetest.DefaultFailReason {
 		t.Fatalf("WaitForJob: %v", err)
@@ -461,11 +486,11 @@ func TestFailNextMigrationsDefaultsAndCancel(t *testing.T) {
 
 	srv.FailNextMigrations(3, "x")
 	srv.FailNextMigrations(0, "")
-	task, err = c.MigrateNodes(ctx, srcID, dstID, sshSpec(node2))
+	op, err = c.MigrateNodes(ctx, srcID, dstID, sshSpec(node2))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Hour, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, op.ID(), stepping(srv, time.Hour, nil)...); err != nil {
 		t.Errorf("after cancelling the failures: %v", err)
 	}
 }
@@ -494,21 +519,21 @@ func TestThrottlingAbsorbed(t *testing.T) {
 	srv, c := newEnv(t)
 	ctx := ctxT(t)
 	srv.Throttle(ccetest.OpMigrateNodes, 2, 0)
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
 	if err != nil {
 		t.Fatalf("MigrateNodes under throttling: %v", err)
 	}
 	if n := srv.Calls(ccetest.OpMigrateNodes); n != 3 {
 		t.Errorf("%d calls, want 3", n)
 	}
-	if task.JobID() == "" {
+	if op.ID() == "" {
 		t.Error("no job")
 	}
 
 	// Without retries the throttling answer surfaces with CCE's code.
 	c0 := newClient(t, srv, cloudmigrate.WithRetry(0))
 	srv.Throttle(ccetest.OpGetJob, 1, 2*time.Second)
-	_, err = c0.GetJob(ctx, task.JobID())
+	_, err = c0.GetJob(ctx, op.ID())
 	e := apiError(t, err, http.StatusTooManyRequests, cce.CodeThrottled)
 	if e.RetryAfter != 2*time.Second || !cloudmigrate.IsThrottled(err) {
 		t.Errorf("throttle error %+v", e)
@@ -518,12 +543,12 @@ func TestThrottlingAbsorbed(t *testing.T) {
 func TestPollErrorsTolerated(t *testing.T) {
 	srv, c := newEnv(t)
 	ctx := ctxT(t)
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.FailNext(ccetest.OpGetJob, 3, http.StatusServiceUnavailable)
-	job, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, 2*time.Minute, nil)...)
+	job, err := c.WaitForJob(ctx, op.ID(), stepping(srv, 2*time.Minute, nil)...)
 	if err != nil {
 		t.Fatalf("WaitForJob: %v", err)
 	}
@@ -588,9 +613,9 @@ func TestNodeAPIs(t *testing.T) {
 
 	status, _, body := send(t, srv, http.MethodGet, base+srcID+"/nodes/"+node1, nil)
 	var n struct {
-		Kind     string            `json:"kind"`
-		Metadata map[string]string `json:"metadata"`
-		Status   map[string]string `json:"status"`
+		Kind     string         `json:"kind"`
+		Metadata map[string]any `json:"metadata"`
+		Status   map[string]any `json:"status"`
 	}
 	if err := json.Unmarshal(body, &n); status != 200 || err != nil {
 		t.Fatalf("get node: %d %s", status, body)
@@ -605,14 +630,14 @@ func TestNodeAPIs(t *testing.T) {
 		}
 	}
 
-	// While its sub-job runs a node shows Installing and the job's ID.
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
+	// Once its migration is accepted a node shows Installing and the
+	// job's ID.
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Clock().Advance(ccetest.DefaultInitDuration)
 	_, _, body = send(t, srv, http.MethodGet, base+srcID+"/nodes/"+node1, nil)
-	if err := json.Unmarshal(body, &n); err != nil || n.Status["phase"] != "Installing" || n.Status["jobID"] != task.JobID() {
+	if err := json.Unmarshal(body, &n); err != nil || n.Status["phase"] != "Installing" || n.Status["jobID"] != op.ID() {
 		t.Errorf("node during migration: %s", body)
 	}
 	if got := listNodes(t, srv, srcID); !reflect.DeepEqual(got, []string{node1 + "=Installing", node2 + "=Active"}) {
@@ -626,12 +651,12 @@ func TestNodeAPIs(t *testing.T) {
 func TestRealTimeClock(t *testing.T) {
 	srv, c := newEnv(t, ccetest.WithRealTime(1000), ccetest.WithJobDurations(time.Second, 10*time.Second))
 	ctx := ctxT(t)
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	began := time.Now()
-	job, err := c.WaitForJob(ctx, task.JobID(), jobs.WithInterval(time.Millisecond, 5*time.Millisecond))
+	job, err := c.WaitForJob(ctx, op.ID(), jobs.WithInterval(time.Millisecond, 5*time.Millisecond))
 	if err != nil || job.Status.Phase != cce.PhaseSuccess {
 		t.Fatalf("WaitForJob: %v", err)
 	}
@@ -647,12 +672,12 @@ func TestRealTimeClock(t *testing.T) {
 func TestAddNodeDetachesMigration(t *testing.T) {
 	srv, c := newEnv(t)
 	ctx := ctxT(t)
-	task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
+	op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(node1, node2))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.AddNode(otherID, node2, "node-2-again")
-	if _, err := c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, op.ID(), stepping(srv, time.Minute, nil)...); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := srv.Node(node2); n.ClusterID != otherID || n.Name != "node-2-again" || n.MigrationJobID != "" {
@@ -682,9 +707,9 @@ func TestConcurrentMigrations(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			task, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(fmt.Sprintf("c-%d", i)))
+			op, err := c.MigrateNodes(ctx, srcID, dstID, sshSpec(fmt.Sprintf("c-%d", i)))
 			if err == nil {
-				_, err = c.WaitForJob(ctx, task.JobID(), stepping(srv, time.Minute, nil)...)
+				_, err = c.WaitForJob(ctx, op.ID(), stepping(srv, time.Minute, nil)...)
 			}
 			errs <- err
 		}()

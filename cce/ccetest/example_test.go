@@ -12,8 +12,10 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
-// A test of migration code against the fake: move two nodes, wait for the
-// job while stepping the fake's clock, and check where the nodes ended up.
+// A test of migration code against the fake: move two nodes, wait on the
+// handle while stepping the fake's clock, and check where the nodes ended
+// up. The last status is the nodes' phase in the target cluster: the wait
+// ends when they are all Active there.
 func Example() {
 	srv := ccetest.NewServer()
 	defer srv.Close()
@@ -33,7 +35,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	task, err := c.MigrateNodes(ctx, "cluster-a", "cluster-b", &cce.MigrateNodesSpec{
+	op, err := c.MigrateNodes(ctx, "cluster-a", "cluster-b", &cce.MigrateNodesSpec{
 		OS:    "EulerOS 2.5",
 		Login: &cce.Login{UserPassword: login},
 		Nodes: cce.Nodes("node-1", "node-2"),
@@ -43,7 +45,7 @@ func Example() {
 	}
 
 	last := ""
-	_, err = c.WaitForJob(ctx, task.JobID(),
+	_, err = op.Wait(ctx,
 		jobs.WithInterval(time.Millisecond, 5*time.Millisecond),
 		jobs.WithProgress(func(s jobs.Status) {
 			if line := fmt.Sprintf("%s %d%%", s.Word, s.Progress); line != last {
@@ -63,7 +65,7 @@ func Example() {
 	// Initializing 0%
 	// Running 0%
 	// Running 50%
-	// Success 100%
+	// Active 100%
 	// web-1 Active
 	// web-2 Active
 	// password set: true
@@ -72,7 +74,7 @@ func Example() {
 // Make the next migration fail, to test how your code handles a failed
 // job: the error carries CCE's reason and the final job.
 func ExampleServer_FailNextMigrations() {
-	srv := ccetest.NewServer(ccetest.WithJobDurations(time.Second, time.Minute))
+	srv := ccetest.NewServer(ccetest.WithDurations(ccetest.Durations{Init: time.Second, Running: time.Minute}))
 	defer srv.Close()
 	srv.AddCluster("cluster-a", "old")
 	srv.AddCluster("cluster-b", "new")
@@ -85,7 +87,7 @@ func ExampleServer_FailNextMigrations() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	task, err := c.MigrateNodes(ctx, "cluster-a", "cluster-b", &cce.MigrateNodesSpec{
+	op, err := c.MigrateNodes(ctx, "cluster-a", "cluster-b", &cce.MigrateNodesSpec{
 		OS:    "EulerOS 2.5",
 		Login: &cce.Login{SSHKey: "KeyPair-001"},
 		Nodes: cce.Nodes("node-1", "node-2"),
@@ -95,7 +97,7 @@ func ExampleServer_FailNextMigrations() {
 	}
 	srv.Clock().Advance(time.Hour) // long enough for the job to end
 
-	_, err = c.WaitForJob(ctx, task.JobID())
+	_, err = op.Wait(ctx)
 	var failed *jobs.FailedError
 	if errors.As(err, &failed) {
 		fmt.Println("migration failed:", failed.Status.Message)
@@ -109,7 +111,7 @@ func ExampleServer_FailNextMigrations() {
 		}
 	}
 	// Output:
-	// migration failed: node-2 has only a system disk
+	// migration failed: node node-2 (web-2): node-2 has only a system disk
 	// web-1 Success
 	// web-2 Failed
 	// cluster-a web-2 Error

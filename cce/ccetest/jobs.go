@@ -44,6 +44,11 @@ type job struct {
 	initFor        time.Duration
 	runFor         time.Duration
 	login          nodeLogin
+	cmkID          string // the system-disk key the request named
+	os, runtime    string // what the nodes are reinstalled with
+	// misreport makes the job end Success while its nodes stay in the
+	// source cluster (MisreportNextMigrations).
+	misreport bool
 	// failReason is set when the job is to end Failed: its last sub-job
 	// fails with this reason, the others succeed.
 	failReason string
@@ -112,6 +117,22 @@ func (s *Server) FailNextMigrations(n int, reason string) {
 	s.failures.Add(n, cmp.Or(reason, DefaultFailReason))
 }
 
+// MisreportNextMigrations makes the next n migrations the fake accepts
+// misreport their outcome: the job and every sub-job end Success, but the
+// nodes stay in the source cluster, Active, as if nothing had happened, so
+// that a wait which trusts the job alone is caught. It applies to
+// migrations that FailNextMigrations does not make fail. Calls add up;
+// n <= 0 cancels every pending one.
+func (s *Server) MisreportNextMigrations(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n <= 0 {
+		s.misreports = 0
+		return
+	}
+	s.misreports += n
+}
+
 // takeFailureLocked uses up one pending failure, if any. The caller holds
 // s.mu.
 func (s *Server) takeFailureLocked() string {
@@ -139,6 +160,10 @@ func (s *Server) newJobLocked(src, dst *cluster, nodes []*node, login nodeLogin,
 		login:      login,
 		failReason: s.takeFailureLocked(),
 		applied:    make([]bool, len(nodes)),
+	}
+	if j.failReason == "" && s.misreports > 0 {
+		s.misreports--
+		j.misreport = true
 	}
 	for i, n := range nodes {
 		j.nodes = append(j.nodes, jobNode{uid: n.uid, name: n.name, subID: jobUID(s.jobSeq, i+1)})

@@ -28,11 +28,12 @@ type migrateTask struct {
 }
 
 type migrateSpec struct {
-	OS          string         `json:"os"`
-	ExtendParam *extendParam   `json:"extendParam,omitempty"`
-	Login       *loginSpec     `json:"login,omitempty"`
-	Runtime     *runtimeSpec   `json:"runtime,omitempty"`
-	Nodes       []nodeItemSpec `json:"nodes"`
+	OS           string            `json:"os"`
+	ExtendParam  *extendParam      `json:"extendParam,omitempty"`
+	Login        *loginSpec        `json:"login,omitempty"`
+	Runtime      *runtimeSpec      `json:"runtime,omitempty"`
+	ServerConfig *serverConfigSpec `json:"serverConfig,omitempty"`
+	Nodes        []nodeItemSpec    `json:"nodes"`
 }
 
 type extendParam struct {
@@ -43,9 +44,13 @@ type extendParam struct {
 	NodeImageID             string `json:"alpha.cce/NodeImageID,omitempty"`
 }
 
+// loginSpec keeps removeUserPassword and removeSSHKey as pointers, so that
+// the answer echoes an explicit false.
 type loginSpec struct {
-	SSHKey       string            `json:"sshKey,omitempty"`
-	UserPassword *userPasswordSpec `json:"userPassword,omitempty"`
+	SSHKey             string            `json:"sshKey,omitempty"`
+	UserPassword       *userPasswordSpec `json:"userPassword,omitempty"`
+	RemoveUserPassword *bool             `json:"removeUserPassword,omitempty"`
+	RemoveSSHKey       *bool             `json:"removeSSHKey,omitempty"`
 }
 
 type userPasswordSpec struct {
@@ -55,6 +60,22 @@ type userPasswordSpec struct {
 
 type runtimeSpec struct {
 	Name string `json:"name,omitempty"`
+}
+
+type serverConfigSpec struct {
+	RootVolume *volumeSpec `json:"rootVolume,omitempty"`
+}
+
+type volumeSpec struct {
+	CMKID *string `json:"cmkID,omitempty"`
+}
+
+// cmkID is the key the spec encrypts the system disks with, or "".
+func (sp *migrateSpec) cmkID() string {
+	if sc := sp.ServerConfig; sc != nil && sc.RootVolume != nil && sc.RootVolume.CMKID != nil {
+		return *sc.RootVolume.CMKID
+	}
+	return ""
 }
 
 type nodeItemSpec struct {
@@ -99,6 +120,12 @@ func (s *Server) migrateNodes(r *fake.Request) fake.Response {
 		return s.notFound("target cluster %s not found", dstID)
 	case srcID == dstID:
 		return s.badRequest("the target cluster must differ from the source cluster %s", srcID)
+	case src.cfg.Category != dst.cfg.Category:
+		return s.badRequest("nodes cannot be migrated from a %s cluster to a %s cluster", src.cfg.Category, dst.cfg.Category)
+	case src.cfg.VPC != dst.cfg.VPC:
+		return s.badRequest("clusters %s and %s are not in the same VPC", srcID, dstID)
+	case src.cfg.IPv6 != dst.cfg.IPv6:
+		return s.badRequest("nodes cannot be migrated between clusters with and without IPv6")
 	}
 	nodes := make([]*node, len(spec.Nodes))
 	for i, item := range spec.Nodes {
@@ -112,6 +139,7 @@ func (s *Server) migrateNodes(r *fake.Request) fake.Response {
 		nodes[i] = n
 	}
 	j := s.newJobLocked(src, dst, nodes, login, now)
+	j.cmkID = spec.cmkID()
 
 	// The answer echoes the task with the runtime CCE chose and the
 	// password masked.
@@ -120,11 +148,14 @@ func (s *Server) migrateNodes(r *fake.Request) fake.Response {
 	if spec.Runtime == nil || spec.Runtime.Name == "" {
 		spec.Runtime = &runtimeSpec{Name: defaultRuntime(spec.OS)}
 	}
+	j.os, j.runtime = spec.OS, spec.Runtime.Name
 	if up := spec.Login.UserPassword; up != nil {
 		up.Password = maskedPassword
 	}
 	return fake.JSON(http.StatusOK, out)
 }
+
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // isJSON reports whether a Content-Type names JSON, with or without
 // parameters such as charset.
@@ -187,6 +218,9 @@ func (s *Server) checkSpec(task *migrateTask) (fake.Response, bool) {
 			return s.badRequest("spec.runtime.name must be %q or %q, not %q", cce.RuntimeDocker, cce.RuntimeContainerd, rt.Name), false
 		}
 	}
+	if id := spec.cmkID(); id != "" && strings.TrimSpace(id) == "" {
+		return s.badRequest("spec.serverConfig.rootVolume.cmkID %q names no key", id), false
+	}
 	return fake.Response{}, true
 }
 
@@ -229,6 +263,10 @@ func (s *Server) checkLogin(l *loginSpec) (nodeLogin, fake.Response, bool) {
 	}
 	hasKey, hasPass := l.SSHKey != "", l.UserPassword != nil
 	switch {
+	case hasKey && isTrue(l.RemoveSSHKey):
+		return nodeLogin{}, s.badRequest("spec.login.removeSSHKey cannot be true when sshKey is set"), false
+	case hasPass && isTrue(l.RemoveUserPassword):
+		return nodeLogin{}, s.badRequest("spec.login.removeUserPassword cannot be true when userPassword is set"), false
 	case hasKey && hasPass:
 		return nodeLogin{}, s.badRequest("spec.login: set only one of sshKey and userPassword"), false
 	case !hasKey && !hasPass:

@@ -20,13 +20,17 @@ const (
 	OpMigrateNodes = "MigrateNodes"
 	// OpGetJob is GET /api/v3/projects/{project_id}/jobs/{job_id}.
 	OpGetJob = "GetJob"
-	// OpListNodes is GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes.
-	// Package cce does not wrap it; send a plain GET to check where nodes
-	// are.
+	// OpListNodes is GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes
+	// (cce.Client.ListNodes, and the reads of MigrateNodes and of its
+	// handle).
 	OpListNodes = "ListNodes"
 	// OpGetNode is GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/{node_id}.
-	// Package cce does not wrap it either.
 	OpGetNode = "GetNode"
+	// OpGetCluster is GET /api/v3/projects/{project_id}/clusters/{cluster_id}.
+	OpGetCluster = "GetCluster"
+	// OpMigrateToNodePool is
+	// PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodepools/{nodepool_id}/nodes/migrate.
+	OpMigrateToNodePool = "MigrateToNodePool"
 )
 
 // The credentials a Server accepts unless WithCredentials says otherwise.
@@ -37,7 +41,7 @@ const (
 	DefaultProjectID = "0970dd7a1300f5672ff2c003c60ae115"
 )
 
-// How long a migration job stays in each phase unless WithJobDurations
+// How long a migration job stays in each phase unless WithDurations
 // says otherwise, in the fake's clock.
 const (
 	// DefaultInitDuration is how long a job stays Initializing.
@@ -61,14 +65,14 @@ const (
 )
 
 // Server is an in-process stand-in for the CCE endpoint of one region and
-// one project. It serves the node-migration, job and node APIs over HTTP on
-// a local address, keeps clusters, nodes and jobs, and runs jobs on a clock
-// the test controls.
+// one project. It serves the node-migration, job, node, cluster and
+// node-pool migration APIs over HTTP on a local address, keeps clusters,
+// node pools, nodes and jobs, and runs jobs on a clock the test controls.
 //
-// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
-// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults) and
-// the clock (Clock().Advance, Clock().Run). All methods are safe for
-// concurrent use.
+// Like every fake, it counts the calls of each operation (Calls,
+// AllCalls, ResetCalls), injects faults on request (Throttle, FailNext,
+// DropNext, SlowNext, ClearFaults) and runs on a clock the test moves
+// (Clock().Advance, Clock().Run). All methods are safe for concurrent use.
 type Server struct {
 	*fake.Server
 
@@ -82,8 +86,13 @@ type Server struct {
 	jobs     map[string]*job
 	pending  []*job                // jobs with sub-jobs whose outcome is not yet applied
 	failures fake.Failures[string] // reasons
-	jobSeq   int
-	nodeSeq  int
+	// misreports counts the migrations still to end Success without
+	// moving their nodes.
+	misreports int
+	jobSeq     int
+	nodeSeq    int
+	// hideNodeJobs keeps status.jobID off nodes under migration.
+	hideNodeJobs bool
 }
 
 // Option configures a Server.
@@ -92,13 +101,14 @@ type Option func(*settings)
 type settings struct {
 	fake.HuaweiOptions
 	initFor, runFor time.Duration
+	hideNodeJobs    bool
 }
 
 // WithCredentials replaces the default access key, secret key and project
 // ID. None may be empty, and the project ID may not contain "/".
 func WithCredentials(accessKey, secretKey, projectID string) Option {
 	return func(s *settings) {
-		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: secretKey, ProjectID: projectID}
+		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: auth.NewSecret(secretKey), ProjectID: projectID}
 	}
 }
 
@@ -118,8 +128,19 @@ func WithRealTime(speed float64) Option {
 
 // WithJobDurations sets how long a migration job stays Initializing and
 // then Running before it ends. Neither may be negative.
+//
+// Deprecated: use WithDurations, the name every fake gives its timing
+// option.
 func WithJobDurations(init, running time.Duration) Option {
 	return func(s *settings) { s.initFor, s.runFor = init, running }
+}
+
+// WithoutNodeJobIDs leaves status.jobID off the nodes a migration works
+// on (the fake shows the migration job there by default). CCE documents
+// status.jobID as the job that creates or deletes a node, so this is the
+// case of a service that does not show the migration job on its nodes.
+func WithoutNodeJobIDs() Option {
+	return func(s *settings) { s.hideNodeJobs = true }
 }
 
 // NewServer starts a fake CCE endpoint with no clusters. Close it when
@@ -128,7 +149,7 @@ func WithJobDurations(init, running time.Duration) Option {
 func NewServer(opts ...Option) *Server {
 	st := settings{
 		HuaweiOptions: fake.HuaweiOptions{Account: fake.HuaweiAccount{
-			AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, ProjectID: DefaultProjectID,
+			AccessKey: DefaultAccessKey, SecretKey: auth.NewSecret(DefaultSecretKey), ProjectID: DefaultProjectID,
 		}},
 		initFor: DefaultInitDuration, runFor: DefaultRunningDuration,
 	}
@@ -138,7 +159,7 @@ func NewServer(opts ...Option) *Server {
 	case strings.Contains(st.Account.ProjectID, "/"):
 		panic(fmt.Sprintf("ccetest: WithCredentials: project ID %q contains '/'", st.Account.ProjectID))
 	case st.initFor < 0 || st.runFor < 0:
-		panic(fmt.Sprintf("ccetest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
+		panic(fmt.Sprintf("ccetest: WithDurations: negative duration (%v, %v)", st.initFor, st.runFor))
 	}
 	hw := st.Start("ccetest", fake.Config{
 		Name:         "cce",
@@ -150,14 +171,17 @@ func NewServer(opts ...Option) *Server {
 		iam:     hw,
 		account: st.Account,
 		initFor: st.initFor, runFor: st.runFor,
-		clusters: map[string]*cluster{},
-		nodes:    map[string]*node{},
-		jobs:     map[string]*job{},
+		hideNodeJobs: st.hideNodeJobs,
+		clusters:     map[string]*cluster{},
+		nodes:        map[string]*node{},
+		jobs:         map[string]*job{},
 	}
 	s.Handle(OpMigrateNodes, "PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/operation/migrateto/{target_cluster_id}", s.migrateNodes)
 	s.Handle(OpGetJob, "GET /api/v3/projects/{project_id}/jobs/{job_id}", s.getJob)
 	s.Handle(OpListNodes, "GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes", s.listNodes)
 	s.Handle(OpGetNode, "GET /api/v3/projects/{project_id}/clusters/{cluster_id}/nodes/{node_id}", s.getNode)
+	s.Handle(OpGetCluster, "GET /api/v3/projects/{project_id}/clusters/{cluster_id}", s.getCluster)
+	s.Handle(OpMigrateToNodePool, "PUT /api/v3/projects/{project_id}/clusters/{cluster_id}/nodepools/{nodepool_id}/nodes/migrate", s.migrateToNodePool)
 	return s
 }
 
@@ -165,7 +189,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) AccessKey() string { return s.account.AccessKey }
 
 // SecretKey returns the secret key that goes with AccessKey.
-func (s *Server) SecretKey() string { return s.account.SecretKey }
+func (s *Server) SecretKey() string { return s.account.SecretKey.Reveal() }
 
 // ProjectID returns the project the server serves; pass it to
 // cce.NewClient.

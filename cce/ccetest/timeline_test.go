@@ -41,8 +41,8 @@ func TestJobTimeline(t *testing.T) {
 		inA      string // nodes of cluster a with phases
 		inB      string
 	}{
-		{0, "Initializing", 0, "IIII", 0, "n0:Active n1:Active n2:Active n3:Active", ""},
-		{9 * time.Second, "Initializing", 0, "IIII", 0, "n0:Active n1:Active n2:Active n3:Active", ""},
+		{0, "Initializing", 0, "IIII", 0, "n0:Installing n1:Installing n2:Installing n3:Installing", ""},
+		{9 * time.Second, "Initializing", 0, "IIII", 0, "n0:Installing n1:Installing n2:Installing n3:Installing", ""},
 		{10 * time.Second, "Running", 0, "RRRR", 10 * time.Second, "n0:Installing n1:Installing n2:Installing n3:Installing", ""},
 		{109 * time.Second, "Running", 0, "RRRR", 10 * time.Second, "n0:Installing n1:Installing n2:Installing n3:Installing", ""},
 		{110 * time.Second, "Running", 25, "SRRR", 10 * time.Second, "n1:Installing n2:Installing n3:Installing", "n0:Active"},

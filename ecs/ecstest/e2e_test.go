@@ -77,18 +77,18 @@ func TestMigrateBetweenHostsAndThePublicPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.JobID == "" || res.RequestID == "" {
-		t.Fatalf("result %+v", res)
+	if res.ID() == "" || res.Done() {
+		t.Fatalf("handle %+v", res.Token())
 	}
-	if info := mustState(t, srv, serverA); info.HostID != "" || info.MigrationJobID != res.JobID {
+	if info := mustState(t, srv, serverA); info.HostID != "" || info.MigrationJobID != res.ID() {
 		t.Fatalf("before the job ends: %+v", info)
 	}
 	opts, seen := stepping(srv, time.Minute)
-	job, err := c.WaitForJob(ctx, res.JobID, opts...)
+	job, err := c.WaitForJob(ctx, res.ID(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.Status != ecs.JobSuccess || job.ID != res.JobID || job.Entities.ServerID != serverA ||
+	if job.Status != ecs.JobSuccess || job.ID != res.ID() || job.Entities.ServerID != serverA ||
 		job.Entities.SubJobsTotal != 1 || len(job.Entities.SubJobs) != 1 || job.Entities.SubJobs[0].Status != ecs.JobSuccess ||
 		job.BeginTime.IsZero() || job.EndTime.IsZero() || job.ErrorCode != "" || job.FailReason != "" {
 		t.Errorf("final job %+v", job)
@@ -116,7 +116,7 @@ func TestMigrateBetweenHostsAndThePublicPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts, _ = stepping(srv, time.Minute)
-	if _, err := c.WaitForJob(ctx, res.JobID, opts...); err != nil {
+	if _, err := c.WaitForJob(ctx, res.ID(), opts...); err != nil {
 		t.Fatal(err)
 	}
 	if info := mustState(t, srv, serverA); info.HostID != hostB {
@@ -129,13 +129,13 @@ func TestMigrateBetweenHostsAndThePublicPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts, _ = stepping(srv, time.Minute)
-	if _, err := c.WaitForJob(ctx, res.JobID, opts...); err != nil {
+	if _, err := c.WaitForJob(ctx, res.ID(), opts...); err != nil {
 		t.Fatal(err)
 	}
 	if info := mustState(t, srv, serverA); info.HostID != "" {
 		t.Errorf("after DeH to public pool: %+v", info)
 	}
-	if ids := srv.JobIDs(); len(ids) != 3 || ids[2] != res.JobID {
+	if ids := srv.JobIDs(); len(ids) != 3 || ids[2] != res.ID() {
 		t.Errorf("jobs %v", ids)
 	}
 	if srv.Calls(ecstest.OpColdMigrate) != 3 {
@@ -176,7 +176,7 @@ func TestHostChangesOnlyWhenTheJobSucceeds(t *testing.T) {
 	}
 	for i, s := range steps {
 		srv.Clock().Advance(s.advance)
-		job, err := c.GetJob(context.Background(), res.JobID)
+		job, err := c.GetJob(context.Background(), res.ID())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +186,7 @@ func TestHostChangesOnlyWhenTheJobSucceeds(t *testing.T) {
 		if info := mustState(t, srv, serverA); info.HostID != s.host {
 			t.Errorf("step %d: host %s, want %s", i, info.HostID, s.host)
 		}
-		if fj, ok := srv.Job(res.JobID); !ok || fj.Status != s.status {
+		if fj, ok := srv.Job(res.ID()); !ok || fj.Status != s.status {
 			t.Errorf("step %d: Job() = %+v, %v", i, fj, ok)
 		}
 	}
@@ -200,7 +200,7 @@ func TestRefusedMigrationsChangeNothing(t *testing.T) {
 		status int
 		code   string
 	}{
-		{"unknown server", ecstest.ServerInfo{ID: serverB}, hostA, 404, ecs.CodeServerNotFound},
+		{"unknown server (found by the read before the start)", ecstest.ServerInfo{ID: serverB}, hostA, 404, ecs.CodeServerNotFound},
 		{"running server", ecstest.ServerInfo{ID: serverA, Status: ecstest.StatusActive, HostID: hostA}, hostB, 400, ecs.CodeServerNotStopped},
 		{"same host", ecstest.ServerInfo{ID: serverA, HostID: hostA}, hostA, 400, ecs.CodeSameHost},
 		{"locked", ecstest.ServerInfo{ID: serverA, HostID: hostA, Locked: true}, hostB, 400, ecs.CodeServerLocked},
@@ -225,8 +225,15 @@ func TestRefusedMigrationsChangeNothing(t *testing.T) {
 			if ids := srv.JobIDs(); len(ids) != 0 {
 				t.Errorf("jobs created: %v", ids)
 			}
-			if n := srv.Calls(ecstest.OpColdMigrate); n != 1 {
-				t.Errorf("calls %d, want 1 (refusals are not resent)", n)
+			want := 1 // refusals are not resent
+			if tc.code == ecs.CodeServerNotFound {
+				want = 0 // GetServer already said so
+			}
+			if n := srv.Calls(ecstest.OpColdMigrate); n != want {
+				t.Errorf("calls %d, want %d", n, want)
+			}
+			if n := srv.Calls(ecstest.OpGetServer); n != 1 {
+				t.Errorf("GetServer calls %d, want 1", n)
 			}
 		})
 	}
@@ -267,7 +274,7 @@ func TestStopThenMigrateAndUnlock(t *testing.T) {
 	if !mustState(t, srv, serverA).Locked {
 		t.Error("LockServer did not lock")
 	}
-	if job, _ := srv.Job(res.JobID); job.Status != ecs.JobSuccess {
+	if job, _ := srv.Job(res.ID()); job.Status != ecs.JobSuccess {
 		t.Errorf("job %+v", job)
 	}
 	for _, f := range []func(string) error{srv.StopServer, srv.StartServer, srv.LockServer, srv.UnlockServer} {
@@ -280,6 +287,8 @@ func TestStopThenMigrateAndUnlock(t *testing.T) {
 	}
 }
 
+// A second start while the first job is still INIT cannot be seen on the
+// server, so it is sent, and the service refuses it as busy.
 func TestSecondMigrationWhileOneRunsIsBusy(t *testing.T) {
 	srv := ecstest.NewServer()
 	defer srv.Close()
@@ -301,7 +310,7 @@ func TestSecondMigrationWhileOneRunsIsBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.JobID == first.JobID {
+	if second.ID() == first.ID() {
 		t.Error("the same job ID twice")
 	}
 	if ids := srv.JobIDs(); len(ids) != 2 {
@@ -321,7 +330,7 @@ func TestFailingJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts, seen := stepping(srv, time.Minute)
-	job, err := c.WaitForJob(ctx, res.JobID, opts...)
+	job, err := c.WaitForJob(ctx, res.ID(), opts...)
 	var fe *jobs.FailedError
 	if !errors.As(err, &fe) {
 		t.Fatalf("error %v (%T), want *jobs.FailedError", err, err)
@@ -333,7 +342,8 @@ func TestFailingJob(t *testing.T) {
 	if !ok || fj != job {
 		t.Fatalf("FailedError.Job = %T, want the returned *ecs.Job", fe.Job)
 	}
-	if job.Status != ecs.JobFail || job.ErrorCode != "Ecs.0319" || job.FailReason != reason || job.EndTime.IsZero() {
+	if job.Status != ecs.JobFail || job.ErrorCode != "Ecs.0319" || job.FailReason != reason || job.EndTime.IsZero() ||
+		job.Code != ecstest.CodeSubJobFailed || job.Message != ecstest.SubJobFailedMessage {
 		t.Errorf("job %+v", job)
 	}
 	sub := job.Entities.SubJobs[0]
@@ -354,7 +364,7 @@ func TestFailingJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts, _ = stepping(srv, time.Minute)
-	if _, err := c.WaitForJob(ctx, res.JobID, opts...); err != nil {
+	if _, err := c.WaitForJob(ctx, res.ID(), opts...); err != nil {
 		t.Fatal(err)
 	}
 	if info := mustState(t, srv, serverA); info.HostID != hostB {
@@ -380,8 +390,8 @@ func TestFailNextMigrationsDefaultsAndCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(time.Hour)
-	ja, _ := c.GetJob(ctx, a.JobID)
-	jb, _ := c.GetJob(ctx, b.JobID)
+	ja, _ := c.GetJob(ctx, a.ID())
+	jb, _ := c.GetJob(ctx, b.ID())
 	if ja.Status != ecs.JobFail || ja.ErrorCode != ecstest.CodeNoCapacity || ja.FailReason == "" {
 		t.Errorf("first job %+v", ja)
 	}
@@ -424,7 +434,7 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 	if n := srv.Calls(ecstest.OpColdMigrate); n != 3 {
 		t.Errorf("calls %d, want 3", n)
 	}
-	if ids := srv.JobIDs(); len(ids) != 1 || ids[0] != res.JobID {
+	if ids := srv.JobIDs(); len(ids) != 1 || ids[0] != res.ID() {
 		t.Errorf("jobs %v", ids)
 	}
 }
@@ -451,7 +461,7 @@ func TestPollErrorsAreTolerated(t *testing.T) {
 	}
 	srv.FailNext(ecstest.OpGetJob, 3, http.StatusServiceUnavailable)
 	opts, seen := stepping(srv, time.Minute)
-	job, err := c.WaitForJob(ctx, res.JobID, opts...)
+	job, err := c.WaitForJob(ctx, res.ID(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -505,8 +515,9 @@ func TestBadCredentials(t *testing.T) {
 			if !cloudmigrate.IsUnauthorized(err) {
 				t.Error("IsUnauthorized false")
 			}
-			if srv.Calls(ecstest.OpColdMigrate) != 1 || len(srv.JobIDs()) != 0 {
-				t.Errorf("calls %d, jobs %v", srv.Calls(ecstest.OpColdMigrate), srv.JobIDs())
+			// The read before the start is refused; the start is not sent.
+			if srv.Calls(ecstest.OpGetServer) != 1 || srv.Calls(ecstest.OpColdMigrate) != 0 || len(srv.JobIDs()) != 0 {
+				t.Errorf("calls %v, jobs %v", srv.AllCalls(), srv.JobIDs())
 			}
 		})
 	}
@@ -521,7 +532,7 @@ func TestSignatureWindowFollowsRealTimeNotTheJobClock(t *testing.T) {
 		t.Fatalf("after moving the job clock: %v", err)
 	}
 	srv.Clock().Advance(72 * time.Hour)
-	if _, err := c.GetJob(context.Background(), res.JobID); err != nil {
+	if _, err := c.GetJob(context.Background(), res.ID()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -561,7 +572,7 @@ func TestRealTimeClock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := c.WaitForJob(ctx, res.JobID, jobs.WithInterval(time.Millisecond, 2*time.Millisecond))
+	job, err := c.WaitForJob(ctx, res.ID(), jobs.WithInterval(time.Millisecond, 2*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}

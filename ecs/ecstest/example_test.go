@@ -9,6 +9,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/ecs"
+	"github.com/cloudmigrate/cloudmigrate/ecs/deh"
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
@@ -32,12 +33,12 @@ func Example() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	res, err := c.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
+	op, err := c.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
 	if err != nil {
 		log.Fatal(err)
 	}
 	last := ""
-	job, err := c.WaitForJob(ctx, res.JobID,
+	job, err := op.Wait(ctx,
 		jobs.WithInterval(time.Millisecond, time.Millisecond),
 		jobs.WithProgress(func(st jobs.Status) {
 			if st.Word != last {
@@ -108,11 +109,11 @@ func ExampleServer_FailNextMigrations() {
 		log.Fatal(err)
 	}
 	ctx := context.Background()
-	res, err := c.ColdMigrate(ctx, serverID, nil)
+	op, err := c.ColdMigrate(ctx, serverID, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = c.WaitForJob(ctx, res.JobID, jobs.WithInterval(10*time.Millisecond, 20*time.Millisecond))
+	_, err = op.Wait(ctx, jobs.WithInterval(10*time.Millisecond, 20*time.Millisecond))
 	var failed *jobs.FailedError
 	if errors.As(err, &failed) {
 		fmt.Println(failed.Status.Code, "-", failed.Status.Message)
@@ -122,4 +123,122 @@ func ExampleServer_FailNextMigrations() {
 	// Output:
 	// Ecs.0319 - not enough resources on the target
 	// still on host A: true
+}
+
+// A job that reports SUCCESS while the server stayed where it was: the
+// handle checks the server and says so.
+func ExampleServer_StrandNextMigrations() {
+	const (
+		serverID = "7a9e1c2b-3d4f-4a5b-8c6d-7e8f9a0b1c2d"
+		hostA    = "459a2b9d-804a-4745-ab19-a113bb1b4ddc"
+		hostB    = "5c3e8f10-2b7d-4e91-a6c4-0d9f7e2a1b3c"
+	)
+	srv := ecstest.NewServer()
+	defer srv.Close()
+	srv.AddHost(hostB)
+	srv.AddServer(ecstest.ServerInfo{ID: serverID, HostID: hostA})
+	srv.StrandNextMigrations(1, "")
+
+	c, err := ecs.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	op, err := c.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Clock().Advance(time.Hour)
+	_, err = op.Wait(ctx)
+	var failed *jobs.FailedError
+	if errors.As(err, &failed) {
+		fmt.Println(failed.Status.Word, failed.Status.State)
+	}
+	// Output:
+	// SUCCESS failed
+}
+
+// The fake serves the DeH API on the same address, in step with its
+// servers: a server that moved is listed on its new host.
+func ExampleServer_DedicatedHostURL() {
+	const (
+		serverID = "7a9e1c2b-3d4f-4a5b-8c6d-7e8f9a0b1c2d"
+		hostA    = "459a2b9d-804a-4745-ab19-a113bb1b4ddc"
+		hostB    = "5c3e8f10-2b7d-4e91-a6c4-0d9f7e2a1b3c"
+	)
+	srv := ecstest.NewServer()
+	defer srv.Close()
+	srv.AddDedicatedHost(ecstest.HostInfo{ID: hostB, Name: "deh-b", VCPUs: 16, Memory: 65536})
+	srv.AddServer(ecstest.ServerInfo{ID: serverID, HostID: hostA, Flavor: "s6.xlarge.2"})
+
+	servers, err := ecs.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	hosts, err := deh.NewClient(srv.DedicatedHostURL(), srv.ProjectID(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	op, err := servers.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: hostB})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Clock().Advance(time.Hour)
+	if _, err := op.Wait(ctx); err != nil {
+		log.Fatal(err)
+	}
+	h, err := hosts.GetHost(ctx, hostB)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(h.Name, h.InstanceUUIDs, h.AvailableVCPUs, h.AvailableMemory)
+	// Output:
+	// deh-b [7a9e1c2b-3d4f-4a5b-8c6d-7e8f9a0b1c2d] 12 57344
+}
+
+// A dedicated host's free capacity follows the servers on it, and those
+// being migrated to it.
+func ExampleServer_AddDedicatedHost() {
+	srv := ecstest.NewServer()
+	defer srv.Close()
+	srv.AddDedicatedHost(ecstest.HostInfo{ID: "deh-a", HostType: "c6", VCPUs: 32, Memory: 131072})
+	srv.AddServer(ecstest.ServerInfo{ID: "db-1", HostID: "deh-a", Flavor: "c6.4xlarge.4"})
+	srv.AddServer(ecstest.ServerInfo{ID: "db-2", HostID: "deh-a", Flavor: "c6.large.2"})
+
+	h, _ := srv.DedicatedHostState("deh-a")
+	fmt.Println(h.AvailableVCPUs, h.AvailableMemory, h.ServerIDs)
+	// Output:
+	// 14 61440 [db-1 db-2]
+}
+
+// With a settle delay a server keeps showing RESIZE for a while after its
+// job reports SUCCESS; the handle waits for it to settle.
+func ExampleWithSettleDelay() {
+	const serverID = "7a9e1c2b-3d4f-4a5b-8c6d-7e8f9a0b1c2d"
+	d := ecstest.DefaultDurations
+	d.Init, d.Running = 0, time.Minute
+	srv := ecstest.NewServer(ecstest.WithDurations(d), ecstest.WithSettleDelay(time.Minute))
+	defer srv.Close()
+	srv.AddHost("deh-b")
+	srv.AddServer(ecstest.ServerInfo{ID: serverID, HostID: "deh-a"})
+	c, err := ecs.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	op, err := c.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: "deh-b"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv.Clock().Advance(time.Minute)
+	job, _ := srv.Job(op.ID())
+	st, _ := op.Poll(ctx)
+	fmt.Println("job:", job.Status, "handle:", st.State, st.Word)
+	srv.Clock().Advance(time.Minute)
+	st, _ = op.Poll(ctx)
+	fmt.Println("handle:", st.State)
+	// Output:
+	// job: SUCCESS handle: running resize_finish
+	// handle: succeeded
 }

@@ -33,11 +33,11 @@ func TestMigrateWithAnIAMToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts, seen := stepping(srv, time.Minute)
-	job, err := c.WaitForJob(ctx, res.JobID, opts...)
+	job, err := res.Wait(ctx, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.Status != ecs.JobSuccess || job.ID != res.JobID || len(*seen) < 2 {
+	if job.Status != ecs.JobSuccess || job.ID != res.ID() || len(*seen) < 2 {
 		t.Errorf("final job %+v after %d polls", job, len(*seen))
 	}
 	if info := mustState(t, srv, serverA); info.HostID != hostB || info.MigrationJobID != "" {
@@ -75,8 +75,10 @@ func TestIAMTokenRefusals(t *testing.T) {
 	if info := mustState(t, srv, serverA); info.MigrationJobID != "" || len(srv.JobIDs()) != 0 {
 		t.Errorf("a refused request started something: %+v", info)
 	}
-	if n := srv.Calls(ecstest.OpColdMigrate); n != 3 {
-		t.Errorf("%d cold migrations received, want 3", n)
+	// Each refusal is of the read that comes before the start, so no start
+	// is sent.
+	if n, m := srv.Calls(ecstest.OpGetServer), srv.Calls(ecstest.OpColdMigrate); n != 3 || m != 0 {
+		t.Errorf("%d reads and %d cold migrations received, want 3 and 0", n, m)
 	}
 }
 

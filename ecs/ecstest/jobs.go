@@ -19,14 +19,22 @@ const (
 	jobFail    = string(ecs.JobFail)
 )
 
-// Job types the fake reports. The service does not document the type of a
-// cold-migration job; these names follow the pattern of its documented
-// ones (createServer / createSingleServer).
+// Job types the fake reports. The service does not document the types of
+// these jobs; the names follow the pattern of its documented ones
+// (createServer / createSingleServer).
 const (
 	// JobTypeMigrate is the job_type of a cold-migration job.
 	JobTypeMigrate = "migrateServer"
 	// SubJobTypeMigrate is the job_type of its per-server sub-job.
 	SubJobTypeMigrate = "migrateSingleServer"
+	// JobTypeStop is the job_type of a batch stop job.
+	JobTypeStop = "batchStopServers"
+	// SubJobTypeStop is the job_type of its per-server sub-jobs.
+	SubJobTypeStop = "stopSingleServer"
+	// JobTypeStart is the job_type of a batch start job.
+	JobTypeStart = "batchStartServers"
+	// SubJobTypeStart is the job_type of its per-server sub-jobs.
+	SubJobTypeStart = "startSingleServer"
 )
 
 // defaultFailReason is the reason of a job made to fail without one.
@@ -35,26 +43,69 @@ const defaultFailReason = "not enough resources on a single NUMA node of the tar
 // wireTime is how ECS writes times: UTC with milliseconds.
 const wireTime = "2006-01-02T15:04:05.000Z"
 
-// job is one cold-migration job. Its state is a function of the clock.
+// jobKind is what a job does.
+type jobKind int
+
+const (
+	kindMigrate jobKind = iota
+	kindStop
+	kindStart
+)
+
+// subJob is one server's part of a job.
+type subJob struct {
+	id, serverID string
+	// failCode and failReason are set when this part is to end FAIL.
+	failCode, failReason string
+}
+
+// job is one asynchronous job. Its state is a function of the clock.
 type job struct {
-	id, subID string
-	serverID  string
-	to        string // target host, "" for the public pool
+	id        string
+	kind      jobKind
+	subs      []subJob
+	to        string // migrations: target host, "" for the public pool
 	start     time.Time
 	initFor   time.Duration
 	runFor    time.Duration
-	// failCode and failReason are set when the job is to end FAIL.
-	failCode, failReason string
-	// detached is set when the server was replaced by AddServer while the
-	// job ran: the job still ends, but changes nothing.
-	detached bool
+	settleFor time.Duration // after the end, before the servers change
+	// strand, on a migration, makes the job report SUCCESS while the
+	// server stays where it was; strandFault also leaves it in ERROR.
+	strand      bool
+	strandFault string
 }
+
+// failing reports whether any part of the job is to end FAIL.
+func (j *job) failing() bool {
+	for _, sub := range j.subs {
+		if sub.failCode != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// subFor returns the part of the job for a server.
+func (j *job) subFor(serverID string) subJob {
+	for _, sub := range j.subs {
+		if sub.serverID == serverID {
+			return sub
+		}
+	}
+	return subJob{}
+}
+
+// end is when the job reports its outcome.
+func (j *job) end() time.Time { return j.start.Add(j.initFor + j.runFor) }
+
+// settleAt is when the job's servers change.
+func (j *job) settleAt() time.Time { return j.end().Add(j.settleFor) }
 
 // timeline is the job's sequence of states: INIT, RUNNING, then SUCCESS
 // or FAIL for good.
 func (j *job) timeline() fake.Timeline {
 	final := jobSuccess
-	if j.failCode != "" {
+	if j.failing() {
 		final = jobFail
 	}
 	return fake.Timeline{Start: j.start, Steps: []fake.Step{
@@ -64,7 +115,18 @@ func (j *job) timeline() fake.Timeline {
 	}}
 }
 
-// failure is what a job made to fail by FailNextMigrations reports.
+// types returns the job_type of the job and of its sub-jobs.
+func (j *job) types() (string, string) {
+	switch j.kind {
+	case kindStop:
+		return JobTypeStop, SubJobTypeStop
+	case kindStart:
+		return JobTypeStart, SubJobTypeStart
+	}
+	return JobTypeMigrate, SubJobTypeMigrate
+}
+
+// failure is what a migration made to fail by FailNextMigrations reports.
 type failure struct {
 	code, reason string
 }
@@ -72,7 +134,8 @@ type failure struct {
 // FailNextMigrations makes the next n cold migrations the fake accepts end
 // with a FAIL job instead of SUCCESS: the job's error_code and fail_reason
 // are code and reason, and so are its sub-job's, whose
-// entities.errorcode_message repeats reason. The servers stay where they
+// entities.errorcode_message repeats reason; the job's code and message are
+// CodeSubJobFailed and SubJobFailedMessage. The servers stay where they
 // were. An empty code means CodeNoCapacity and an empty reason a message
 // about NUMA resources, the failure the service documents for this API.
 // Calls add up in order; n <= 0 cancels every pending failure.
@@ -82,6 +145,19 @@ func (s *Server) FailNextMigrations(n int, code, reason string) {
 	s.failures.Add(n, failure{code: cmp.Or(code, CodeNoCapacity), reason: cmp.Or(reason, defaultFailReason)})
 }
 
+// StrandNextMigrations makes the next n cold migrations the fake accepts
+// report SUCCESS while the server stays where it was: the case a wait
+// that trusts the job alone would get wrong. With a non-empty fault the
+// server is also left in StatusError with that fault message (fault code
+// 500). Calls add up in order; a migration due to fail
+// (FailNextMigrations, or a target without room) uses none up. n <= 0
+// cancels every pending one.
+func (s *Server) StrandNextMigrations(n int, fault string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.strands.Add(n, fault)
+}
+
 // takeFailureLocked uses up one pending failure, if any. The caller holds
 // s.mu.
 func (s *Server) takeFailureLocked() (code, reason string) {
@@ -89,29 +165,36 @@ func (s *Server) takeFailureLocked() (code, reason string) {
 	return f.code, f.reason
 }
 
-// newJobLocked records a migration job starting now. The caller holds s.mu.
-func (s *Server) newJobLocked(sv *server, to string, now time.Time) *job {
+// newJobLocked records a job starting now on the servers of subs, which
+// have their IDs filled in here. The caller holds s.mu and has checked
+// that none of the servers is busy.
+func (s *Server) newJobLocked(kind jobKind, subs []subJob, runFor time.Duration, now time.Time) *job {
 	s.jobSeq++
 	j := &job{
-		id:       fmt.Sprintf("ff80808290%022x", s.jobSeq),
-		subID:    fmt.Sprintf("ff80808291%022x", s.jobSeq),
-		serverID: sv.id,
-		to:       to,
-		start:    now,
-		initFor:  s.initFor,
-		runFor:   s.runFor,
+		id:      fmt.Sprintf("ff80808290%022x", s.jobSeq),
+		kind:    kind,
+		subs:    subs,
+		start:   now,
+		initFor: s.initFor,
+		runFor:  runFor,
 	}
-	j.failCode, j.failReason = s.takeFailureLocked()
+	for i := range j.subs {
+		s.subSeq++
+		j.subs[i].id = fmt.Sprintf("ff80808291%022x", s.subSeq)
+		if sv := s.servers[j.subs[i].serverID]; sv != nil {
+			sv.active = j
+		}
+	}
 	s.jobs[j.id] = j
 	s.jobOrder = append(s.jobOrder, j.id)
 	s.pending = append(s.pending, j)
-	sv.active = j
 	return j
 }
 
 // wireJob is a job as GET /v1/{project_id}/jobs/{job_id} returns it.
 // error_code and fail_reason are null unless the job failed; end_time is
-// "" until it has ended.
+// "" until it has ended. code and message, which report an error met while
+// querying the job, appear only on a failed job.
 type wireJob struct {
 	JobID      string       `json:"job_id"`
 	JobType    string       `json:"job_type"`
@@ -120,14 +203,17 @@ type wireJob struct {
 	EndTime    string       `json:"end_time"`
 	ErrorCode  *string      `json:"error_code"`
 	FailReason *string      `json:"fail_reason"`
+	Code       string       `json:"code,omitempty"`
+	Message    string       `json:"message,omitempty"`
 	Entities   wireEntities `json:"entities"`
 }
 
 // wireEntities is a job's "entities". The job is split into sub-jobs when
 // it starts running, so an INIT job has neither sub_jobs_total nor
-// sub_jobs.
+// sub_jobs. A migration names its server; a batch job, which works on
+// several, names none.
 type wireEntities struct {
-	ServerID     string       `json:"server_id"`
+	ServerID     string       `json:"server_id,omitempty"`
 	SubJobsTotal int          `json:"sub_jobs_total,omitempty"`
 	SubJobs      []wireSubJob `json:"sub_jobs,omitempty"`
 }
@@ -148,39 +234,56 @@ type wireSubEntities struct {
 	ErrorCodeMessage string `json:"errorcode_message,omitempty"`
 }
 
-// view returns the job as it stands at now.
+// view returns the job as it stands at now. A failed migration carries
+// its failure in the job's own error_code and fail_reason as well as in
+// its sub-job; a failed batch job carries it in the failed sub-jobs only.
 func (j *job) view(now time.Time) wireJob {
 	state, _, _ := j.timeline().At(now)
+	jobType, subType := j.types()
 	w := wireJob{
 		JobID:     j.id,
-		JobType:   JobTypeMigrate,
+		JobType:   jobType,
 		Status:    state,
 		BeginTime: j.start.UTC().Format(wireTime),
-		Entities:  wireEntities{ServerID: j.serverID},
+	}
+	if j.kind == kindMigrate {
+		w.Entities.ServerID = j.subs[0].serverID
 	}
 	if state == jobInit {
 		return w
 	}
-	subStart := j.start.Add(j.initFor)
-	sub := wireSubJob{
-		JobID:     j.subID,
-		JobType:   SubJobTypeMigrate,
-		Status:    state,
-		BeginTime: subStart.UTC().Format(wireTime),
-		Entities:  wireSubEntities{ServerID: j.serverID},
-	}
+	subStart := j.start.Add(j.initFor).UTC().Format(wireTime)
+	end := ""
 	if state != jobRunning {
-		end := subStart.Add(j.runFor).UTC().Format(wireTime)
-		w.EndTime, sub.EndTime = end, end
+		end = j.end().UTC().Format(wireTime)
+		w.EndTime = end
 	}
+	for _, sub := range j.subs {
+		ws := wireSubJob{
+			JobID:     sub.id,
+			JobType:   subType,
+			Status:    state,
+			BeginTime: subStart,
+			EndTime:   end,
+			Entities:  wireSubEntities{ServerID: sub.serverID},
+		}
+		if state != jobRunning {
+			ws.Status = jobSuccess
+			if sub.failCode != "" {
+				code, reason := sub.failCode, sub.failReason
+				ws.Status, ws.ErrorCode, ws.FailReason = jobFail, &code, &reason
+				ws.Entities.ErrorCodeMessage = reason
+				if j.kind == kindMigrate {
+					w.ErrorCode, w.FailReason = &code, &reason
+				}
+			}
+		}
+		w.Entities.SubJobs = append(w.Entities.SubJobs, ws)
+	}
+	w.Entities.SubJobsTotal = len(j.subs)
 	if state == jobFail {
-		code, reason := j.failCode, j.failReason
-		w.ErrorCode, w.FailReason = &code, &reason
-		sub.ErrorCode, sub.FailReason = &code, &reason
-		sub.Entities.ErrorCodeMessage = reason
+		w.Code, w.Message = CodeSubJobFailed, SubJobFailedMessage
 	}
-	w.Entities.SubJobsTotal = 1
-	w.Entities.SubJobs = []wireSubJob{sub}
 	return w
 }
 
@@ -214,15 +317,21 @@ func (s *Server) Job(id string) (*ecs.Job, bool) {
 	if j == nil {
 		return nil, false
 	}
-	data, err := json.Marshal(w)
-	if err != nil {
-		panic("ecstest: encoding a job: " + err.Error())
-	}
 	var out ecs.Job
-	if err := json.Unmarshal(data, &out); err != nil {
-		panic("ecstest: decoding a job: " + err.Error())
-	}
+	recode("a job", w, &out)
 	return &out, true
+}
+
+// recode turns a wire value into the SDK's type through JSON, as a
+// client would see it.
+func recode(what string, in, out any) {
+	data, err := json.Marshal(in)
+	if err != nil {
+		panic("ecstest: encoding " + what + ": " + err.Error())
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		panic("ecstest: decoding " + what + ": " + err.Error())
+	}
 }
 
 // JobIDs returns the IDs of every job the fake has created, oldest first.

@@ -46,9 +46,11 @@ func parseMigrate(body []byte) (host, problem string) {
 }
 
 // coldMigrate serves POST /v1/{project_id}/cloudservers/{server_id}/migrate.
-// The checks run in this order: project, body, server exists, no migration
-// under way, not locked, stopped, target host exists, a dedicated host is
-// involved, not the same host.
+// The checks run in this order: project, body, server exists, no job
+// under way, not locked, stopped, target host exists and is available, a
+// dedicated host is involved, not the same host. An accepted migration
+// whose target lacks the room for the server's flavor ends FAIL with
+// CodeNoCapacity.
 func (s *Server) coldMigrate(r *fake.Request) fake.Response {
 	if resp, ok := s.checkProject(r); !ok {
 		return resp
@@ -64,6 +66,10 @@ func (s *Server) coldMigrate(r *fake.Request) fake.Response {
 	now := s.Clock().Now()
 	s.settleLocked(now)
 	sv := s.servers[id]
+	var h *host
+	if target != "" {
+		h = s.hosts[target]
+	}
 	switch {
 	case sv == nil:
 		return s.Error(http.StatusNotFound, ecs.CodeServerNotFound, fmt.Sprintf("Instance[%s] could not be found.", id))
@@ -75,8 +81,11 @@ func (s *Server) coldMigrate(r *fake.Request) fake.Response {
 	case sv.status != StatusShutoff:
 		return s.Error(http.StatusBadRequest, ecs.CodeServerNotStopped,
 			fmt.Sprintf("Server %s is in status %s; only a stopped server can be cold migrated.", id, sv.status))
-	case target != "" && !s.hosts[target]:
+	case target != "" && h == nil:
 		return s.Error(http.StatusBadRequest, CodeInvalidParameter, fmt.Sprintf("Dedicated host %s does not exist.", target))
+	case h != nil && h.info.State != HostAvailable:
+		return s.Error(http.StatusBadRequest, CodeInvalidParameter,
+			fmt.Sprintf("Dedicated host %s is in state %s and takes no servers.", target, h.info.State))
 	case target == "" && sv.host == "":
 		return s.Error(http.StatusBadRequest, CodeInvalidParameter,
 			fmt.Sprintf("Server %s is in the public resource pool; cold migration needs a dedicated host as source or target.", id))
@@ -84,6 +93,24 @@ func (s *Server) coldMigrate(r *fake.Request) fake.Response {
 		return s.Error(http.StatusBadRequest, ecs.CodeSameHost,
 			fmt.Sprintf("Server %s is already on dedicated host %s.", id, target))
 	}
-	j := s.newJobLocked(sv, target, now)
+	sub := subJob{serverID: id}
+	sub.failCode, sub.failReason = s.takeFailureLocked()
+	if sub.failCode == "" && h != nil {
+		cpu, mem, _ := flavorSize(sv.flavor)
+		free := s.hostInfoLocked(h)
+		if free.AvailableVCPUs < cpu || free.AvailableMemory < mem {
+			sub.failCode = CodeNoCapacity
+			sub.failReason = fmt.Sprintf("dedicated host %s has %d vCPUs and %d MiB free; flavor %s needs %d vCPUs and %d MiB",
+				target, free.AvailableVCPUs, free.AvailableMemory, sv.flavor, cpu, mem)
+		}
+	}
+	j := s.newJobLocked(kindMigrate, []subJob{sub}, s.runFor, now)
+	j.to = target
+	if sub.failCode == "" {
+		j.settleFor = s.settleFor
+		if fault, ok := s.strands.Take(); ok {
+			j.strand, j.strandFault = true, fault
+		}
+	}
 	return fake.JSON(http.StatusOK, migrateResponse{JobID: j.id})
 }

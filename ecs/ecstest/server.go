@@ -17,6 +17,29 @@ const (
 	OpColdMigrate = "ColdMigrate"
 	// OpGetJob is GET /v1/{project_id}/jobs/{job_id}.
 	OpGetJob = "GetJob"
+	// OpGetServer is GET /v1/{project_id}/cloudservers/{server_id}.
+	OpGetServer = "GetServer"
+	// OpListServers is GET /v1/{project_id}/cloudservers/detail.
+	OpListServers = "ListServers"
+	// OpStopServers is POST /v1/{project_id}/cloudservers/action with
+	// os-stop.
+	OpStopServers = "StopServers"
+	// OpStartServers is POST /v1/{project_id}/cloudservers/action with
+	// os-start.
+	OpStartServers = "StartServers"
+	// OpServerAction counts the requests to
+	// POST /v1/{project_id}/cloudservers/action whose body names neither
+	// os-stop nor os-start (or both); they are refused.
+	OpServerAction = "ServerAction"
+	// OpListDedicatedHosts is GET /v1.0/{project_id}/dedicated-hosts, of
+	// the DeH API.
+	OpListDedicatedHosts = "ListDedicatedHosts"
+	// OpGetDedicatedHost is
+	// GET /v1.0/{project_id}/dedicated-hosts/{dedicated_host_id}.
+	OpGetDedicatedHost = "GetDedicatedHost"
+	// OpListHostServers is
+	// GET /v1.0/{project_id}/dedicated-hosts/{dedicated_host_id}/servers.
+	OpListHostServers = "ListHostServers"
 )
 
 // The credentials a Server accepts unless WithCredentials says otherwise.
@@ -27,11 +50,14 @@ const (
 	DefaultProjectID = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 )
 
-// How long a cold-migration job stays in each state unless
-// WithJobDurations says otherwise, in the fake's clock.
+// How long a job stays in each state unless WithDurations says
+// otherwise, in the fake's clock: every job is INIT
+// for DefaultInitDuration, then a cold migration is RUNNING for
+// DefaultRunningDuration and a stop or start for DefaultActionDuration.
 const (
 	DefaultInitDuration    = 5 * time.Second
 	DefaultRunningDuration = 2 * time.Minute
+	DefaultActionDuration  = 20 * time.Second
 )
 
 // Error codes the fake answers with besides those named in package ecs
@@ -57,6 +83,17 @@ const (
 	// CodeThrottled (HTTP 429) is the API gateway's throttling code, sent
 	// by Throttle.
 	CodeThrottled = "APIGW.0308"
+	// CodeSubJobFailed is the code ECS's error table gives a job query
+	// that meets a failed sub-job, with the message SubJobFailedMessage.
+	// A failed job carries both in its code and message fields, beside its
+	// own error_code and fail_reason.
+	CodeSubJobFailed = "Common.0021"
+	// SubJobFailedMessage is the message that goes with CodeSubJobFailed.
+	SubJobFailedMessage = "Subjob fails."
+	// CodeDedicatedHostNotFound (HTTP 404) is the fake's code for an
+	// unknown dedicated host. The DeH reference documents the 404 but no
+	// code of its own; the body has ECS's shape.
+	CodeDedicatedHostNotFound = "DEH.0404"
 )
 
 // Server is an in-process stand-in for the ECS endpoint of one region and
@@ -64,25 +101,29 @@ const (
 // local address, keeps servers, dedicated hosts and jobs, and runs jobs on
 // a clock the test controls.
 //
-// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
-// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults)
-// and the clock (Clock().Advance, Clock().Run). All methods are safe for
-// concurrent use.
+// Like every fake, it counts the calls of each operation (Calls,
+// AllCalls, ResetCalls), injects faults on request (Throttle, FailNext,
+// DropNext, SlowNext, ClearFaults) and runs on a clock the test moves
+// (Clock().Advance, Clock().Run). All methods are safe for concurrent use.
 type Server struct {
 	*fake.Server
 
-	iam             *fake.HuaweiServer
-	account         fake.HuaweiAccount
-	initFor, runFor time.Duration
+	iam                        *fake.HuaweiServer
+	account                    fake.HuaweiAccount
+	initFor, runFor, actionFor time.Duration
+	settleFor                  time.Duration
 
-	mu       sync.Mutex
-	servers  map[string]*server
-	hosts    map[string]bool
-	jobs     map[string]*job
-	jobOrder []string
-	pending  []*job // jobs not yet settled, oldest first
-	failures fake.Failures[failure]
-	jobSeq   int
+	mu          sync.Mutex
+	servers     map[string]*server
+	serverOrder []string // IDs in the order they were added
+	hosts       map[string]*host
+	jobs        map[string]*job
+	jobOrder    []string
+	pending     []*job // jobs not yet settled, oldest first
+	failures    fake.Failures[failure]
+	strands     fake.Failures[string]
+	jobSeq      int
+	subSeq      int
 }
 
 // Option configures a Server.
@@ -90,14 +131,14 @@ type Option func(*settings)
 
 type settings struct {
 	fake.HuaweiOptions
-	initFor, runFor time.Duration
+	initFor, runFor, actionFor, settleFor time.Duration
 }
 
 // WithCredentials replaces the default access key, secret key and project
 // ID. None may be empty.
 func WithCredentials(accessKey, secretKey, projectID string) Option {
 	return func(s *settings) {
-		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: secretKey, ProjectID: projectID}
+		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: auth.NewSecret(secretKey), ProjectID: projectID}
 	}
 }
 
@@ -117,8 +158,28 @@ func WithRealTime(speed float64) Option {
 
 // WithJobDurations sets how long a cold-migration job stays INIT and then
 // RUNNING before it ends. Neither may be negative.
+//
+// Deprecated: use WithDurations, the name every fake gives its timing
+// option.
 func WithJobDurations(init, running time.Duration) Option {
 	return func(s *settings) { s.initFor, s.runFor = init, running }
+}
+
+// WithActionDuration sets how long a stop or start job stays RUNNING
+// (after INIT) before it ends. It may not be negative.
+//
+// Deprecated: use WithDurations (its Action field).
+func WithActionDuration(running time.Duration) Option {
+	return func(s *settings) { s.actionFor = running }
+}
+
+// WithSettleDelay makes a server whose cold-migration job has reported
+// SUCCESS keep showing StatusResize (task state TaskResizeFinish) on its
+// old host for d more before it settles on the new one, as ECS has been
+// seen to report a job's SUCCESS early. It may not be negative; the
+// default is none.
+func WithSettleDelay(d time.Duration) Option {
+	return func(s *settings) { s.settleFor = d }
 }
 
 // NewServer starts a fake ECS endpoint. Close it when done. It panics when
@@ -126,14 +187,20 @@ func WithJobDurations(init, running time.Duration) Option {
 func NewServer(opts ...Option) *Server {
 	st := settings{
 		HuaweiOptions: fake.HuaweiOptions{Account: fake.HuaweiAccount{
-			AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, ProjectID: DefaultProjectID,
+			AccessKey: DefaultAccessKey, SecretKey: auth.NewSecret(DefaultSecretKey), ProjectID: DefaultProjectID,
 		}},
-		initFor: DefaultInitDuration, runFor: DefaultRunningDuration,
+		initFor: DefaultInitDuration, runFor: DefaultRunningDuration, actionFor: DefaultActionDuration,
 	}
 	fake.ApplyOptions(&st, opts)
 	st.Account.Validate("ecstest")
 	if st.initFor < 0 || st.runFor < 0 {
-		panic(fmt.Sprintf("ecstest: WithJobDurations: negative duration (%v, %v)", st.initFor, st.runFor))
+		panic(fmt.Sprintf("ecstest: WithDurations: negative duration (%v, %v)", st.initFor, st.runFor))
+	}
+	if st.actionFor < 0 {
+		panic(fmt.Sprintf("ecstest: WithDurations: negative Action duration %v", st.actionFor))
+	}
+	if st.settleFor < 0 {
+		panic(fmt.Sprintf("ecstest: WithSettleDelay: negative duration %v", st.settleFor))
 	}
 	hw := st.Start("ecstest", fake.Config{
 		Name:         "ecs",
@@ -144,21 +211,33 @@ func NewServer(opts ...Option) *Server {
 		Server:  hw.Server,
 		iam:     hw,
 		account: st.Account,
-		initFor: st.initFor, runFor: st.runFor,
+		initFor: st.initFor, runFor: st.runFor, actionFor: st.actionFor, settleFor: st.settleFor,
 		servers: map[string]*server{},
-		hosts:   map[string]bool{},
+		hosts:   map[string]*host{},
 		jobs:    map[string]*job{},
 	}
 	s.Handle(OpColdMigrate, "POST /v1/{project_id}/cloudservers/{server_id}/migrate", s.coldMigrate)
 	s.Handle(OpGetJob, "GET /v1/{project_id}/jobs/{job_id}", s.getJob)
+	s.Handle(OpGetServer, "GET /v1/{project_id}/cloudservers/{server_id}", s.getServer)
+	s.Handle(OpListServers, "GET /v1/{project_id}/cloudservers/detail", s.listServers)
+	s.HandleRoute(OpServerAction, "POST /v1/{project_id}/cloudservers/action", s.routeAction)
+	s.Handle(OpListDedicatedHosts, "GET /v1.0/{project_id}/dedicated-hosts", s.listHosts)
+	s.Handle(OpGetDedicatedHost, "GET /v1.0/{project_id}/dedicated-hosts/{dedicated_host_id}", s.getHost)
+	s.Handle(OpListHostServers, "GET /v1.0/{project_id}/dedicated-hosts/{dedicated_host_id}/servers", s.listHostServers)
 	return s
 }
+
+// DedicatedHostURL returns the base URL of the fake's Dedicated Host
+// (DeH) API, for deh.NewClient. The fake serves it on the same address as
+// ECS (the paths differ: /v1.0/... against /v1/...), so it is URL(); on
+// Huawei Cloud the two are separate endpoints.
+func (s *Server) DedicatedHostURL() string { return s.URL() }
 
 // AccessKey returns the access key the server accepts.
 func (s *Server) AccessKey() string { return s.account.AccessKey }
 
 // SecretKey returns the secret key that goes with AccessKey.
-func (s *Server) SecretKey() string { return s.account.SecretKey }
+func (s *Server) SecretKey() string { return s.account.SecretKey.Reveal() }
 
 // ProjectID returns the project the server serves; pass it to
 // ecs.NewClient.

@@ -35,7 +35,7 @@ func TestParseMigrate(t *testing.T) {
 
 func TestJobTimeline(t *testing.T) {
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 123_000_000, time.UTC)
-	j := &job{id: "j", subID: "s", serverID: "srv", start: t0, initFor: 5 * time.Second, runFor: 2 * time.Minute}
+	j := &job{id: "j", subs: []subJob{{id: "s", serverID: "srv"}}, start: t0, initFor: 5 * time.Second, runFor: 2 * time.Minute}
 	cases := []struct {
 		at      time.Duration
 		status  string
@@ -66,7 +66,7 @@ func TestJobTimeline(t *testing.T) {
 		}
 	}
 
-	j.failCode, j.failReason = "Ecs.0319", "no room"
+	j.subs[0].failCode, j.subs[0].failReason = "Ecs.0319", "no room"
 	if w := j.view(t0.Add(time.Minute)); w.Status != jobRunning || w.ErrorCode != nil {
 		t.Errorf("a failing job shows its failure early: %+v", w)
 	}
@@ -78,7 +78,7 @@ func TestJobTimeline(t *testing.T) {
 	}
 
 	// Zero durations: the job has ended as soon as it exists.
-	z := &job{start: t0}
+	z := &job{start: t0, subs: []subJob{{serverID: "srv"}}}
 	if w := z.view(t0); w.Status != jobSuccess || w.EndTime != "2026-01-02T03:04:05.123Z" {
 		t.Errorf("instant job %+v", w)
 	}
@@ -109,8 +109,10 @@ func TestSettlingAndReplacedServers(t *testing.T) {
 	s.AddHost("h2")
 	s.mu.Lock()
 	now := s.Clock().Now()
-	ja := s.newJobLocked(s.servers["a"], "h2", now)
-	s.newJobLocked(s.servers["b"], "h2", now)
+	ja := s.newJobLocked(kindMigrate, []subJob{{serverID: "a"}}, time.Minute, now)
+	ja.to = "h2"
+	jb := s.newJobLocked(kindMigrate, []subJob{{serverID: "b"}}, time.Minute, now)
+	jb.to = "h2"
 	s.mu.Unlock()
 
 	// Replacing a server mid-migration detaches its job.

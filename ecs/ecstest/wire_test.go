@@ -183,6 +183,13 @@ func TestWireFailedJob(t *testing.T) {
 		!wireTime.MatchString(job["end_time"].(string)) {
 		t.Errorf("job %v", job)
 	}
+	checkKeys(t, "failed job", job, "job_id", "job_type", "status", "begin_time", "end_time",
+		"error_code", "fail_reason", "code", "message", "entities")
+	if job["code"] != ecstest.CodeSubJobFailed || job["message"] != ecstest.SubJobFailedMessage {
+		t.Errorf("failed job code %v, message %v", job["code"], job["message"])
+	}
+	checkKeys(t, "failed sub-job", sub, "job_id", "job_type", "status", "begin_time", "end_time",
+		"error_code", "fail_reason", "entities")
 	checkKeys(t, "failed sub-job entities", sub["entities"].(map[string]any), "server_id", "errorcode_message")
 	if sub["status"] != "FAIL" || sub["error_code"] != "Ecs.0221" || sub["fail_reason"] != "same host" ||
 		sub["entities"].(map[string]any)["errorcode_message"] != "same host" {

@@ -16,25 +16,64 @@ func runFor(t *testing.T, args ...string) (string, error) {
 	return clitest.Run(t, run, args...)
 }
 
-func TestToDedicatedHost(t *testing.T) {
-	out, err := runFor(t, "-host", "deh-b")
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	for _, want := range []string{"stopping it", "to dedicated host deh-b", "100% SUCCESS", "srv-web-1 on dedicated host deh-b."} {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q", want)
+// contains checks that out holds each of want, in that order.
+func contains(t *testing.T, out string, want ...string) {
+	t.Helper()
+	rest := out
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Errorf("output lacks %q (in order) in:\n%s", w, out)
+			return
 		}
+		rest = rest[i+len(w):]
 	}
 }
 
+// The whole flow: the running server is stopped, migrated and started
+// again, each step followed to its end.
+func TestToDedicatedHost(t *testing.T) {
+	out, err := runFor(t, "-host", "deh-b")
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	contains(t, out,
+		"srv-web-1 is ACTIVE on dedicated host deh-a",
+		"2. Stopping it", "100% SUCCESS",
+		"3. Cold-migrating it to dedicated host deh-b", "job ", "100% SUCCESS",
+		"4. Starting it again", "100% SUCCESS",
+		"Done: srv-web-1 is ACTIVE on dedicated host deh-b.")
+}
+
 func TestToPublicPool(t *testing.T) {
-	out, err := runFor(t)
+	out, err := runFor(t, "-hard")
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	if !strings.Contains(out, "srv-web-1 on the public pool.") {
-		t.Errorf("server not in the public pool")
+	contains(t, out, "to the public pool", "Done: srv-web-1 is ACTIVE on the public pool.")
+}
+
+func TestNoStart(t *testing.T) {
+	out, err := runFor(t, "-host", "deh-b", "-no-start")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	contains(t, out, "2. Stopping it", "4. Leaving it stopped (-no-start)", "Done: srv-web-1 is SHUTOFF on dedicated host deh-b.")
+	if strings.Contains(out, "Starting it again") {
+		t.Error("started despite -no-start")
+	}
+}
+
+// Without the stop, ECS refuses to migrate the running server, and the
+// failure says to stop it.
+func TestNoStopOfARunningServer(t *testing.T) {
+	out, err := runFor(t, "-host", "deh-b", "-no-stop")
+	if err == nil {
+		t.Fatalf("run succeeded:\n%s", out)
+	}
+	contains(t, out, "2. Not stopping it (-no-stop)")
+	if msg := explain(err); !strings.Contains(msg, "Ecs.0100") || !strings.Contains(msg, "stop the server first") {
+		t.Errorf("explain = %q", msg)
 	}
 }
 

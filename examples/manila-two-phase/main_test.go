@@ -31,7 +31,52 @@ func TestComplete(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	wantAll(t, out, "compatible=true", "migration_driver_in_progress", "100% migration_driver_phase1_done",
-		"100% migration_success", "Done. migration_success", "on manila-share-2@netapp2.")
+		"share 9f2c4d1e-share-0001 (NFS, 1 GiB) on manila-share-1@netapp1#aggr1",
+		"phase one done: share server d5e6f7a8-0000-4000-8000-000000000001 on manila-share-2@netapp2",
+		"100% migration_success", "Done. migration_success: the 2 shares", "on manila-share-2@netapp2.")
+	if strings.Contains(out, "disabling") {
+		t.Error("disabled the source without -drain")
+	}
+}
+
+// TestDrain disables the source back end's share service first and
+// enables it again at the end, or leaves it disabled when asked.
+func TestDrain(t *testing.T) {
+	out, err := runFor(t, "-drain")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	wantAll(t, out, "disabling the share service of manila-share-1@netapp1", "Done. migration_success",
+		"share service of manila-share-1@netapp1 enabled again")
+	if i, j := strings.Index(out, "disabling"), strings.Index(out, "2. Checking"); i < 0 || j < i {
+		t.Error("the source was not disabled before the check")
+	}
+	out, err = runFor(t, "-drain", "-keep-disabled")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if strings.Contains(out, "enabled again") {
+		t.Error("-keep-disabled enabled the source again")
+	}
+}
+
+// TestStopAfterPhaseOnePrintsAToken: the token printed names this cloud;
+// another cloud (a new fake) refuses it before sending anything.
+func TestStopAfterPhaseOnePrintsAToken(t *testing.T) {
+	out, err := runFor(t, "-complete=false")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	_, token, ok := strings.Cut(out, "resume token (for -resume): ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.HasPrefix(token, "cmop1.") {
+		t.Fatalf("no token in %q", out)
+	}
+	_, err = runFor(t, "-resume", token)
+	var ve *cloudmigrate.ValidationError
+	if !errors.As(err, &ve) || ve.Field != "token" {
+		t.Errorf("resuming on another cloud: %v", err)
+	}
 }
 
 func TestCancel(t *testing.T) {
@@ -39,7 +84,7 @@ func TestCancel(t *testing.T) {
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	wantAll(t, out, "3. Cancelling", "migration_cancelled", "Migration cancelled")
+	wantAll(t, out, "4. Cancelling", "migration_cancelled", "Migration cancelled")
 }
 
 func TestStopAfterPhaseOne(t *testing.T) {
@@ -48,7 +93,7 @@ func TestStopAfterPhaseOne(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	wantAll(t, out, "Phase one is over")
-	if strings.Contains(out, "3. ") {
+	if strings.Contains(out, "4. ") {
 		t.Error("went past phase one")
 	}
 }
@@ -65,7 +110,7 @@ func TestFailedMigration(t *testing.T) {
 }
 
 func TestIncompatible(t *testing.T) {
-	_, err := runFor(t, "-host", "manila-share-1@netapp1") // where it already is
+	_, err := runFor(t, "-nondisruptive") // the fake's back ends disrupt clients
 	if err == nil || !strings.Contains(err.Error(), "cannot take") {
 		t.Errorf("err = %v, want an incompatible destination", err)
 	}

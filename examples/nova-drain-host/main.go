@@ -1,8 +1,12 @@
 // Command nova-drain-host empties an OpenStack nova compute host: it lists
 // the servers on the host (nova.ListServers with AllProjects and Host),
-// live-migrates them away, at most -concurrency at a time, follows each
-// migration to its end, prints a line per server and a summary, and lists
-// the host again to show what is left.
+// disables the host's compute service with a reason (nova.DisableService)
+// so that the scheduler places nothing new there, live-migrates the
+// servers away, at most -concurrency at a time, follows each migration's
+// handle until nova reports it done and the server is seen on another
+// host, prints a line per server and a summary, and lists the host again
+// to show what is left. A server that is already moving is not moved
+// again: its move in flight is followed instead.
 //
 // Without OpenStack credentials in the environment it runs on the fake
 // (package novatest), which holds five servers on compute-1 and one on
@@ -12,6 +16,7 @@
 //	go run ./examples/nova-drain-host -target compute-3 -concurrency 2
 //	go run ./examples/nova-drain-host -servers vm-web-1,vm-db-1
 //	go run ./examples/nova-drain-host -fake-fail 2     # see how failures read
+//	go run ./examples/nova-drain-host -reenable        # enable compute-1 again at the end
 //
 // Against a real cloud, set the OS_* variables (OS_AUTH_URL, OS_USERNAME,
 // OS_PASSWORD, OS_PROJECT_NAME, OS_USER_DOMAIN_NAME, ...) of an admin and
@@ -21,14 +26,19 @@
 //	go run ./examples/nova-drain-host -host <host>                 # lists, moves nothing
 //	go run ./examples/nova-drain-host -host <host> -yes [-servers id1,id2] [-target <host>] [-concurrency 3]
 //
+// The compute service stays disabled at the end, for the maintenance to
+// follow; -reenable enables it again once the drain is over (also when
+// some servers could not be moved, or the run was stopped), and -reason
+// sets the reason nova records. Nothing is disabled without -yes.
+//
 // With credentials but no -host it still runs on the fake. -servers limits
 // the run to some of the host's servers; an ID that is not on the host is
 // an error before anything is migrated.
 //
 // Ctrl-C stops the waits at once and starts no further migration (those
 // started go on in nova). It exits with status 1 if any server was not
-// moved, printing nova's error code and request ID or the migration's final
-// status, and 2 on bad flags.
+// moved, printing nova's error code and request ID, or the migration's
+// final status with nova's reason, and 2 on bad flags.
 package main
 
 import (
@@ -43,6 +53,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/examples/internal/cli"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
@@ -64,6 +75,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	target := fs.String("target", "", "compute host to move the servers to (empty: the scheduler chooses)")
 	limit := fs.Int("concurrency", 3, "live migrations in flight at most")
 	fakeFail := fs.Int("fake-fail", 0, "fake only: make this many migrations fail")
+	reason := fs.String("reason", "nova-drain-host: maintenance", "reason recorded when disabling the host's compute service")
+	reenable := fs.Bool("reenable", false, "enable the host's compute service again at the end")
 	timeout := fs.Duration("timeout", 2*time.Hour, "give up after this long")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -90,7 +103,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		c, err := nova.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface)
+		c, err := nova.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface, env.ComputeOptions()...)
 		if err != nil {
 			return err
 		}
@@ -102,7 +115,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			fmt.Fprintf(out, "Nothing migrated: run again with -yes to move these %d servers off %s.\n", len(ids), *host)
 			return nil
 		}
-		return drain(ctx, out, c, *host, *target, ids, *limit, cloudPoll...)
+		return drainHost(ctx, out, c, *host, *target, ids, *limit, serviceSteps{*reason, *reenable}, cloudPoll...)
 	}
 
 	if auth.KeystoneEnvPresent() {
@@ -129,7 +142,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	err = drain(ctx, out, c, *host, *target, ids, *limit, jobs.WithInterval(20*time.Millisecond, 100*time.Millisecond))
+	err = drainHost(ctx, out, c, *host, *target, ids, *limit, serviceSteps{*reason, *reenable},
+		jobs.WithInterval(20*time.Millisecond, 100*time.Millisecond))
 	left, lerr := onHost(ctx, c, *host)
 	if lerr != nil {
 		return errors.Join(err, lerr)
@@ -192,6 +206,39 @@ func findServers(ctx context.Context, out io.Writer, c *nova.Client, host string
 	return subset, nil
 }
 
+// serviceSteps says what to do with the host's compute service around the
+// drain.
+type serviceSteps struct {
+	reason   string // recorded when disabling it ("" records none)
+	reenable bool   // enable it again at the end
+}
+
+// drainHost disables the compute service of host, so that the scheduler
+// places no new server or migration there while it is emptied, drains the
+// host, and enables the service again at the end when asked: also after
+// failures or a cancellation, with a context of its own. Nothing is
+// migrated when the service cannot be disabled.
+func drainHost(ctx context.Context, out io.Writer, c *nova.Client, host, target string, ids []string, limit int,
+	svc serviceSteps, poll ...jobs.Option) error {
+	s, err := c.DisableService(ctx, host, svc.reason)
+	if err != nil {
+		return fmt.Errorf("disabling the compute service of %s (nothing was migrated): %w", host, err)
+	}
+	fmt.Fprintf(out, "Disabled the compute service of %s (reason %q): the scheduler places nothing new there.\n", s.Host, svc.reason)
+	err = drain(ctx, out, c, host, target, ids, limit, poll...)
+	if !svc.reenable {
+		fmt.Fprintf(out, "The compute service of %s stays disabled (-reenable enables it at the end).\n", host)
+		return err
+	}
+	ectx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if _, eerr := c.EnableService(ectx, host); eerr != nil {
+		return errors.Join(err, fmt.Errorf("enabling the compute service of %s again: %w", host, eerr))
+	}
+	fmt.Fprintf(out, "Enabled the compute service of %s again.\n", host)
+	return err
+}
+
 // drain moves the servers off host with at most limit migrations in flight.
 func drain(ctx context.Context, out io.Writer, c *nova.Client, host, target string, ids []string, limit int, poll ...jobs.Option) error {
 	mv, err := c.Microversion(ctx)
@@ -223,16 +270,16 @@ func drain(ctx context.Context, out io.Writer, c *nova.Client, host, target stri
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			start := time.Now()
-			m, err := move(ctx, w, c, id, target, poll)
+			res, err := move(ctx, w, c, id, target, poll)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err != nil:
 				lines[i], failed = "FAILED: "+explain(err), failed+1
-			case deref(m.SourceCompute) != host:
-				lines[i] = fmt.Sprintf("-> %s, but it was on %s, not %s", deref(m.DestCompute), deref(m.SourceCompute), host)
+			case deref(res.Migration.SourceCompute) != host:
+				lines[i] = fmt.Sprintf("-> %s, but it was on %s, not %s", res.Server.Host, deref(res.Migration.SourceCompute), host)
 			default:
-				lines[i] = fmt.Sprintf("-> %-10s in %s", deref(m.DestCompute), time.Since(start).Round(time.Millisecond))
+				lines[i] = fmt.Sprintf("-> %-10s in %s", res.Server.Host, time.Since(start).Round(time.Millisecond))
 			}
 		}()
 	}
@@ -249,41 +296,19 @@ func drain(ctx context.Context, out io.Writer, c *nova.Client, host, target stri
 	return nil
 }
 
-// move live-migrates one server and waits until nova is done with it.
-func move(ctx context.Context, out io.Writer, c *nova.Client, id, target string, poll []jobs.Option) (*nova.Migration, error) {
-	before, err := newestMigration(ctx, c, id)
-	if err != nil {
+// move live-migrates one server, or adopts the move it is already in, and
+// waits on the handle until the server is verified on another host.
+func move(ctx context.Context, out io.Writer, c *nova.Client, id, target string, poll []jobs.Option) (*nova.MoveResult, error) {
+	op, err := c.LiveMigrate(ctx, id, &nova.LiveMigrateOptions{Host: target})
+	switch {
+	case errors.Is(err, cloudmigrate.ErrInProgress):
+		fmt.Fprintf(out, "  %-12s already moving, following that move: %v\n", id, err)
+	case err != nil:
 		return nil, err
+	default:
+		fmt.Fprintf(out, "  %-12s live migration started\n", id)
 	}
-	if err := c.LiveMigrate(ctx, id, &nova.LiveMigrateOptions{Host: target}); err != nil {
-		return nil, err
-	}
-	// Nova records the migration asynchronously: poll for a newer record.
-	mid, err := jobs.Wait(ctx, func(ctx context.Context) (int, error) { return newestMigration(ctx, c, id) },
-		func(mid int) jobs.Status {
-			if mid > before {
-				return jobs.Status{State: jobs.Succeeded}
-			}
-			return jobs.Status{State: jobs.Pending}
-		}, poll...)
-	if err != nil {
-		return nil, fmt.Errorf("finding the migration record: %w", err)
-	}
-	fmt.Fprintf(out, "  %-12s migration %d started\n", id, mid)
-	return c.WaitForMigration(ctx, id, mid, append(poll, progress(out, id))...)
-}
-
-// newestMigration returns the highest live-migration ID nova has recorded
-// for the server, or 0.
-func newestMigration(ctx context.Context, c *nova.Client, id string) (int, error) {
-	newest := 0
-	for m, err := range c.ListMigrations(ctx, &nova.ListMigrationsOptions{InstanceUUID: id, MigrationType: nova.TypeLiveMigration}) {
-		if err != nil {
-			return 0, err
-		}
-		newest = max(newest, m.ID)
-	}
-	return newest, nil
+	return op.Wait(ctx, append(poll, progress(out, id, op))...)
 }
 
 func deref(s *string) string {
@@ -305,9 +330,9 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// progress prints a server's status when its word or quarter of the way
-// changes.
-func progress(out io.Writer, id string) jobs.Option {
+// progress prints a server's status, with its migration's ID once nova
+// has recorded it, when its word or quarter of the way changes.
+func progress(out io.Writer, id string, op *jobs.Operation[*nova.MoveResult]) jobs.Option {
 	last := ""
 	return jobs.WithProgress(func(s jobs.Status) {
 		pct := "   ?"
@@ -316,16 +341,22 @@ func progress(out io.Writer, id string) jobs.Option {
 		}
 		if key := fmt.Sprint(s.Word, s.Progress/25); key != last {
 			last = key
-			fmt.Fprintf(out, "  %-12s %s %s\n", id, pct, s.Word)
+			mig := "migration not recorded yet"
+			if op.ID() != "" {
+				mig = "migration " + op.ID()
+			}
+			fmt.Fprintf(out, "  %-12s %s %-16s %s\n", id, pct, s.Word, mig)
 		}
 	})
 }
 
-// explain says why a server was not moved, with what support needs to know.
+// explain says why a server was not moved, with what support needs to
+// know: nova's reason from the move's instance action, or nova's error
+// code and request ID.
 func explain(err error) string {
 	var failed *jobs.FailedError
 	if errors.As(err, &failed) {
-		return fmt.Sprintf("migration ended %s (nova keeps no reason: see the server's instance actions)", failed.Status.Word)
+		return fmt.Sprintf("migration ended %s: %s", failed.Status.Word, failed.Status.Message)
 	}
 	return cli.Explain(err)
 }

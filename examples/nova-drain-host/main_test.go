@@ -8,6 +8,7 @@ import (
 
 	"github.com/cloudmigrate/cloudmigrate/examples/internal/clitest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
+	"github.com/cloudmigrate/cloudmigrate/nova"
 	"github.com/cloudmigrate/cloudmigrate/nova/novatest"
 )
 
@@ -15,7 +16,7 @@ import (
 // the program runs on its own fake.
 func noCloud(t *testing.T) {
 	t.Helper()
-	for _, k := range []string{"OS_AUTH_URL", "OS_PASSWORD", "OS_TOKEN", "OS_APPLICATION_CREDENTIAL_SECRET"} {
+	for _, k := range []string{"OS_CLOUD", "OS_AUTH_URL", "OS_PASSWORD", "OS_TOKEN", "OS_APPLICATION_CREDENTIAL_SECRET"} {
 		t.Setenv(k, "")
 	}
 }
@@ -60,6 +61,10 @@ func TestFailures(t *testing.T) {
 	}
 	if strings.Count(out, "FAILED: migration ended failed") != 2 || !strings.Contains(out, "3 of 5 servers moved") {
 		t.Error("summary does not show two failed migrations")
+	}
+	// Each failure carries nova's reason, from the move's instance action.
+	if strings.Count(out, ": compute_live_migration on compute-1: Migration error: ") != 2 {
+		t.Error("the failures do not say why")
 	}
 }
 
@@ -230,5 +235,108 @@ func TestCloudWithoutHostUsesTheFake(t *testing.T) {
 	}
 	if n := len(srv.AllCalls()); n != 0 {
 		t.Errorf("the cloud got requests: %v", srv.AllCalls())
+	}
+}
+
+// A server that is already moving is not moved again: the drain follows
+// the move in flight.
+func TestCloudAdoptsAMoveInFlight(t *testing.T) {
+	srv := cloud(t)
+	c, err := nova.NewClient(srv.Endpoint(), srv.Authorizer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.LiveMigrate(context.Background(), "vm-a", &nova.LiveMigrateOptions{Host: "compute-2"}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runOnCloud(t, "-host", "compute-1", "-yes", "-servers", "vm-a,vm-b", "-target", "compute-3")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"vm-a         already moving, following that move", "vm-a         -> compute-2",
+		"vm-b         -> compute-3", "2 of 2 servers moved off compute-1."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if n := srv.Calls(novatest.OpLiveMigrate); n != 2 {
+		t.Errorf("%d live migrations started, want 2 (one before the run, one by it)", n)
+	}
+}
+
+// The drain disables the host's compute service, with the reason, before
+// it moves anything, and leaves it disabled unless -reenable is given.
+func TestCloudDisablesTheHostFirst(t *testing.T) {
+	srv := cloud(t)
+	out, err := runOnCloud(t, "-host", "compute-1", "-yes", "-servers", "vm-a", "-reason", "firmware update")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	disabled := strings.Index(out, `Disabled the compute service of compute-1 (reason "firmware update")`)
+	started := strings.Index(out, "vm-a         live migration started")
+	if disabled < 0 || started < 0 || disabled > started {
+		t.Errorf("the service was not disabled before the first migration:\n%s", out)
+	}
+	info, _ := srv.ComputeService("compute-1")
+	if !info.Disabled || info.DisabledReason != "firmware update" || !strings.Contains(out, "stays disabled") {
+		t.Errorf("compute-1's service after the drain: %+v", info)
+	}
+	if n := srv.Calls(novatest.OpUpdateService); n != 1 {
+		t.Errorf("%d service updates, want 1", n)
+	}
+}
+
+// With -reenable the service is enabled again at the end, also when some
+// servers could not be moved.
+func TestCloudReenables(t *testing.T) {
+	srv := cloud(t)
+	srv.FailNextMigrations(1)
+	out, err := runOnCloud(t, "-host", "compute-1", "-yes", "-servers", "vm-a,vm-b", "-target", "compute-3", "-reenable")
+	if err == nil || err.Error() != "1 of 2 servers are still on compute-1" {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(out, "Enabled the compute service of compute-1 again.") {
+		t.Errorf("no re-enabling in the output:\n%s", out)
+	}
+	if info, _ := srv.ComputeService("compute-1"); info.Disabled || info.DisabledReason != "" {
+		t.Errorf("compute-1's service after the drain: %+v", info)
+	}
+	if n := srv.Calls(novatest.OpUpdateService); n != 2 {
+		t.Errorf("%d service updates, want 2 (disable, enable)", n)
+	}
+}
+
+// Without -yes nothing is disabled; a service that cannot be disabled
+// stops the drain before any migration.
+func TestCloudServiceNotDisabled(t *testing.T) {
+	srv := cloud(t)
+	if _, err := runOnCloud(t, "-host", "compute-1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Calls(novatest.OpUpdateService) + srv.Calls(novatest.OpListServices); n != 0 {
+		t.Errorf("%d service requests without -yes", n)
+	}
+	srv.FailNext(novatest.OpUpdateService, 1, 403)
+	_, err := runOnCloud(t, "-host", "compute-1", "-yes")
+	if err == nil || !strings.Contains(err.Error(), "disabling the compute service of compute-1 (nothing was migrated)") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := srv.Calls(novatest.OpLiveMigrate); n != 0 {
+		t.Errorf("%d live migrations after the service could not be disabled", n)
+	}
+}
+
+// On the fake, -reenable works too, and the scheduler (no -target) never
+// takes the host being drained.
+func TestReenableOnTheFake(t *testing.T) {
+	out, err := runFor(t, "-reenable")
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, want := range []string{"Disabled the compute service of compute-1", "5 of 5 servers moved off compute-1.",
+		"Enabled the compute service of compute-1 again.", "Nova lists 0 servers left on compute-1."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
 	}
 }

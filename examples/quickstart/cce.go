@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/cce"
 	"github.com/cloudmigrate/cloudmigrate/cce/ccetest"
@@ -64,7 +66,8 @@ func cceReal(cfg *realConfig) flow {
 	}}
 }
 
-// cceMigrate moves nodes to another cluster and waits for the job.
+// cceMigrate moves nodes to another cluster and waits on the handle until
+// they are Active there.
 func cceMigrate(ctx context.Context, out *printer, c *cce.Client, from, to string, uids []string, os string, login *cce.Login, poll []jobs.Option) (string, error) {
 	spec := &cce.MigrateNodesSpec{OS: os, Login: login, Nodes: cce.Nodes(uids...)}
 	how := "key pair " + login.SSHKey
@@ -72,14 +75,26 @@ func cceMigrate(ctx context.Context, out *printer, c *cce.Client, from, to strin
 		how = "a password salted client-side"
 	}
 	out.step("migrating %d nodes %s -> %s, reinstalled with %s and %s", len(uids), from, to, os, how)
-	task, err := c.MigrateNodes(ctx, from, to, spec)
+	op, err := c.MigrateNodes(ctx, from, to, spec)
+	switch {
+	case errors.Is(err, cloudmigrate.ErrInProgress):
+		out.step("already under way, following it: %v", err)
+	case err != nil:
+		return "", err
+	}
+	out.step("job %s accepted; waiting until the nodes are Active in %s", op.ID(), to)
+	if _, err := op.Wait(ctx, withProgress(out, poll)...); err != nil {
+		return "", err
+	}
+	nodes, err := c.ListNodes(ctx, to)
 	if err != nil {
 		return "", err
 	}
-	out.step("job %s accepted; waiting", task.JobID())
-	job, err := c.WaitForJob(ctx, task.JobID(), withProgress(out, poll)...)
-	if err != nil {
-		return "", err
+	active := 0
+	for _, n := range nodes {
+		if slices.Contains(uids, n.Metadata.UID) && n.Status.Phase == cce.NodePhaseActive {
+			active++
+		}
 	}
-	return fmt.Sprintf("%d nodes moved %s -> %s: job %s %s", len(uids), from, to, job.Metadata.UID, job.Status.Phase), nil
+	return fmt.Sprintf("%d nodes moved %s -> %s by job %s: %d Active there", len(uids), from, to, op.ID(), active), nil
 }

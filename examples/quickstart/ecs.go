@@ -2,29 +2,31 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/ecs"
 	"github.com/cloudmigrate/cloudmigrate/ecs/ecstest"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 )
 
-// ecsFake cold-migrates a stopped server from one dedicated host to another
-// on the ECS fake.
+// ecsFake stops a running server, cold-migrates it from one dedicated host
+// to another and starts it again, on the ECS fake.
 func ecsFake(ctx context.Context, out *printer) (string, error) {
 	srv := ecstest.NewServer(ecstest.WithRealTime(1200))
 	defer srv.Close()
 	srv.AddHost("deh-a", "deh-b")
-	srv.AddServer(ecstest.ServerInfo{ID: "srv-web-1", Status: ecstest.StatusShutoff, HostID: "deh-a"})
-	out.step("fake ECS at %s; server srv-web-1 (stopped) on dedicated host deh-a", srv.URL())
+	srv.AddServer(ecstest.ServerInfo{ID: "srv-web-1", Status: ecstest.StatusActive, HostID: "deh-a"})
+	out.step("fake ECS at %s; server srv-web-1 (running) on dedicated host deh-a", srv.URL())
 
 	c, err := ecs.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer())
 	if err != nil {
 		return "", err
 	}
-	return ecsMigrate(ctx, out, c, "srv-web-1", "deh-b", fastPolls())
+	return ecsMigrate(ctx, out, c, "srv-web-1", "deh-b", true, fastPolls())
 }
 
 func ecsReal(cfg *realConfig) flow {
@@ -41,26 +43,66 @@ func ecsReal(cfg *realConfig) flow {
 		if err != nil {
 			return "", err
 		}
-		return ecsMigrate(ctx, out, c, cfg.ecsServer, cfg.ecsHost, realPolls())
+		// A real server is never stopped by the quickstart: ECS refuses
+		// to migrate it unless it is stopped already.
+		return ecsMigrate(ctx, out, c, cfg.ecsServer, cfg.ecsHost, false, realPolls())
 	}}
 }
 
-// ecsMigrate starts the cold migration and waits for its job.
-func ecsMigrate(ctx context.Context, out *printer, c *ecs.Client, serverID, hostID string, poll []jobs.Option) (string, error) {
+// ecsMigrate cold-migrates the server through the handles the SDK
+// returns. With stopStart, a running server is stopped first and started
+// again after.
+func ecsMigrate(ctx context.Context, out *printer, c *ecs.Client, serverID, hostID string, stopStart bool, poll []jobs.Option) (string, error) {
 	target := "the public pool"
 	if hostID != "" {
 		target = "dedicated host " + hostID
 	}
+	s, err := c.GetServer(ctx, serverID)
+	if err != nil {
+		return "", err
+	}
+	running := stopStart && s.Status == ecs.ServerActive
+	if running {
+		out.step("stopping %s", serverID)
+		stop, err := c.StopServers(ctx, []string{serverID}, nil)
+		if err != nil {
+			return "", err
+		}
+		if _, err := stop.Wait(ctx, withProgress(out, poll)...); err != nil {
+			return "", err
+		}
+	}
 	out.step("cold-migrating %s to %s", serverID, target)
-	res, err := c.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: hostID})
-	if err != nil {
-		return "", err
-	}
-	out.step("job %s accepted; waiting", res.JobID)
 	start := time.Now()
-	job, err := c.WaitForJob(ctx, res.JobID, withProgress(out, poll)...)
-	if err != nil {
+	op, err := c.ColdMigrate(ctx, serverID, &ecs.ColdMigrateOptions{DedicatedHostID: hostID})
+	switch {
+	case errors.Is(err, cloudmigrate.ErrInProgress):
+		out.step("already moving: following the move in flight")
+	case err != nil:
+		return "", err
+	default:
+		out.step("job %s accepted; waiting", op.ID())
+	}
+	if _, err := op.Wait(ctx, withProgress(out, poll)...); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("server %s moved to %s: job %s %s in %s", serverID, target, job.ID, job.Status, time.Since(start).Round(time.Millisecond)), nil
+	took := time.Since(start).Round(time.Millisecond)
+	if running {
+		out.step("starting %s again", serverID)
+		started, err := c.StartServers(ctx, []string{serverID})
+		if err != nil {
+			return "", err
+		}
+		if _, err := started.Wait(ctx, withProgress(out, poll)...); err != nil {
+			return "", err
+		}
+	}
+	if s, err = c.GetServer(ctx, serverID); err != nil {
+		return "", err
+	}
+	now := "the public pool"
+	if h := s.DedicatedHostID(); h != "" {
+		now = "dedicated host " + h
+	}
+	return fmt.Sprintf("server %s moved to %s in %s; now %s on %s", serverID, target, took, s.Status, now), nil
 }

@@ -7,7 +7,10 @@ import (
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/auth"
+	"github.com/cloudmigrate/cloudmigrate/cce"
+	"github.com/cloudmigrate/cloudmigrate/ecs"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
+	"github.com/cloudmigrate/cloudmigrate/modelarts"
 )
 
 func fakeFlows() []flow {
@@ -34,7 +37,7 @@ type realConfig struct {
 func (c *realConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ecsServer, "ecs-server", "", "real cloud: ECS server ID to cold-migrate (it must be stopped)")
 	fs.StringVar(&c.ecsHost, "ecs-host", "", "real cloud: dedicated host for the ECS server (empty: the public pool)")
-	fs.StringVar(&c.ecsEndpoint, "ecs-endpoint", "", "real cloud: ECS endpoint (default https://ecs.{region}.myhuaweicloud.com)")
+	fs.StringVar(&c.ecsEndpoint, "ecs-endpoint", "", "real cloud: ECS endpoint (default: the region's, from ecs.Endpoint)")
 	fs.StringVar(&c.novaServer, "nova-server", "", "real cloud: server ID to live-migrate")
 	fs.StringVar(&c.novaHost, "nova-host", "", "real cloud: target compute host (empty: the scheduler picks)")
 	fs.StringVar(&c.manilaServer, "manila-share-server", "", "real cloud: share server ID to migrate")
@@ -43,13 +46,13 @@ func (c *realConfig) flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.maToPool, "modelarts-to-pool", "", "real cloud: ModelArts pool the nodes join")
 	fs.StringVar(&c.maNodes, "modelarts-nodes", "", "real cloud: comma-separated node names to move")
 	fs.StringVar(&c.maFlavor, "modelarts-flavor", "", "real cloud: flavor of the nodes in the target pool")
-	fs.StringVar(&c.modelartsEndpoint, "modelarts-endpoint", "", "real cloud: ModelArts endpoint (default https://modelarts.{region}.myhuaweicloud.com)")
+	fs.StringVar(&c.modelartsEndpoint, "modelarts-endpoint", "", "real cloud: ModelArts endpoint (default: the region's, from modelarts.Endpoint)")
 	fs.StringVar(&c.cceCluster, "cce-cluster", "", "real cloud: CCE cluster ID the nodes leave")
 	fs.StringVar(&c.cceTarget, "cce-target", "", "real cloud: CCE cluster ID the nodes join")
 	fs.StringVar(&c.cceNodes, "cce-nodes", "", "real cloud: comma-separated node UIDs to migrate")
 	fs.StringVar(&c.cceOS, "cce-os", "EulerOS 2.9", "real cloud: operating system the migrated nodes get")
 	fs.StringVar(&c.cceSSHKey, "cce-ssh-key", "", "real cloud: key pair to log in to the migrated nodes")
-	fs.StringVar(&c.cceEndpoint, "cce-endpoint", "", "real cloud: CCE endpoint (default https://cce.{region}.myhuaweicloud.com)")
+	fs.StringVar(&c.cceEndpoint, "cce-endpoint", "", "real cloud: CCE endpoint (default: the region's, from cce.Endpoint)")
 }
 
 // realFlows returns the flows whose resources the flags name.
@@ -73,6 +76,11 @@ func realFlows(cfg *realConfig) []flow {
 	return flows
 }
 
+// regionalEndpoint finds each Huawei service's endpoint in a region.
+var regionalEndpoint = map[string]func(region string) (string, error){
+	"ecs": ecs.Endpoint, "cce": cce.Endpoint, "modelarts": modelarts.Endpoint,
+}
+
 // huaweiEndpoint returns override, or the service's regional endpoint.
 func huaweiEndpoint(override, service, region string) (string, error) {
 	if override != "" {
@@ -81,7 +89,7 @@ func huaweiEndpoint(override, service, region string) (string, error) {
 	if region == "" {
 		return "", fmt.Errorf("set %s or the -%s-endpoint flag", auth.EnvHuaweiRegion, service)
 	}
-	return fmt.Sprintf("https://%s.%s.myhuaweicloud.com", service, region), nil
+	return regionalEndpoint[service](region)
 }
 
 func splitList(s string) []string {

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/manila"
@@ -37,7 +39,7 @@ func manilaReal(cfg *realConfig) flow {
 		if err != nil {
 			return "", err
 		}
-		c, err := manila.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface)
+		c, err := manila.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface, env.ShareOptions()...)
 		if err != nil {
 			return "", err
 		}
@@ -54,7 +56,7 @@ func manilaTwoPhase(ctx context.Context, out *printer, c *manila.Client, serverI
 	}
 	out.step("endpoint %s; microversion %s in use", c.Endpoint(), mv.InUse)
 
-	check, err := c.CheckMigration(ctx, serverID, &manila.CheckMigrationRequest{Host: to, Writable: true, PreserveSnapshots: true})
+	check, err := c.CheckMigration(ctx, serverID, &manila.CheckMigrationOptions{Host: to, Writable: true, PreserveSnapshots: true})
 	if err != nil {
 		return "", err
 	}
@@ -62,13 +64,22 @@ func manilaTwoPhase(ctx context.Context, out *printer, c *manila.Client, serverI
 	if !check.Compatible {
 		return "", fmt.Errorf("back end %s is not compatible", to)
 	}
-	if err := c.StartMigration(ctx, serverID, &manila.StartMigrationRequest{Host: to, Writable: true, PreserveSnapshots: true}); err != nil {
+	op, err := c.StartMigration(ctx, serverID, &manila.StartMigrationOptions{Host: to, Writable: true, PreserveSnapshots: true})
+	switch {
+	case errors.Is(err, cloudmigrate.ErrInProgress):
+		out.step("already migrating, following that migration: %v", err)
+	case err != nil:
+		return "", err
+	default:
+		out.step("phase one started; waiting for migration_driver_phase1_done")
+	}
+	// The handle's wait ends when phase one is over and the destination
+	// share server is on the back end asked for.
+	dest, err := op.Wait(ctx, withProgress(out, poll)...)
+	if err != nil {
 		return "", err
 	}
-	out.step("phase one started; waiting for migration_driver_phase1_done")
-	if _, err := c.WaitForMigrationPhase1(ctx, serverID, withProgress(out, poll)...); err != nil {
-		return "", err
-	}
+	out.step("phase one done: share server %s on %s takes over", dest.ID, dest.Host)
 	done, err := c.CompleteMigration(ctx, serverID)
 	if err != nil {
 		return "", err

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/modelarts"
@@ -47,10 +49,16 @@ func modelartsReal(cfg *realConfig) flow {
 	}}
 }
 
-// modelartsMove batch-migrates nodes between pools, waits for the job and
-// lists the target pool.
+// modelartsMove shows the target pool's capacity, batch-migrates nodes
+// between pools (or adopts the move already under way) and waits until
+// they are Available in the target.
 func modelartsMove(ctx context.Context, out *printer, c *modelarts.Client, from, to string, nodes []string, flavor string, poll []jobs.Option) (string, error) {
-	req := &modelarts.BatchMigrateRequest{
+	before, err := c.GetPool(ctx, to)
+	if err != nil {
+		return "", err
+	}
+	out.step("%s is %s with %d nodes available", to, before.Status.Phase, before.Status.Resources.Available.Count(""))
+	req := &modelarts.BatchMigrateOptions{
 		MigrateNodeNames: nodes,
 		FromClusterName:  from,
 		ToClusterName:    to,
@@ -60,24 +68,22 @@ func modelartsMove(ctx context.Context, out *printer, c *modelarts.Client, from,
 		req.ResourceSpec = &modelarts.MigrateResourceSpec{Flavor: flavor}
 	}
 	out.step("batch-migrating %v from %s to %s", nodes, from, to)
-	res, err := c.BatchMigrateNodes(ctx, from, req)
+	op, err := c.BatchMigrateNodes(ctx, from, req)
+	switch {
+	case errors.Is(err, cloudmigrate.ErrInProgress):
+		out.step("%v", err)
+	case err != nil:
+		return "", err
+	}
+	out.step("job %s; waiting until the nodes are Available in %s", op.ID(), to)
+	job, err := op.Wait(ctx, withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
-	out.step("job %s accepted; waiting", res.JobID)
-	job, err := c.WaitForJob(ctx, from, res.JobID, withProgress(out, poll)...)
+	after, err := c.GetPool(ctx, to)
 	if err != nil {
 		return "", err
 	}
-	available := 0
-	for node, err := range c.ListPoolNodes(ctx, to, nil) {
-		if err != nil {
-			return "", err
-		}
-		out.step("%s: %s %s", to, node.Name(), node.Status.Phase)
-		if node.Status.Phase == modelarts.NodeAvailable {
-			available++
-		}
-	}
-	return fmt.Sprintf("%d nodes moved %s -> %s: job %s %s, %d available in the target", len(nodes), from, to, job.ID, job.Phase, available), nil
+	return fmt.Sprintf("%d nodes moved %s -> %s: job %s %s, %d available in the target (was %d)", len(op.Token().Resources), from, to,
+		job.ID, job.Phase, after.Status.Resources.Available.Count(""), before.Status.Resources.Available.Count("")), nil
 }

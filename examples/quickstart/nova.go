@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/cloudmigrate/cloudmigrate"
 	"github.com/cloudmigrate/cloudmigrate/auth"
 	"github.com/cloudmigrate/cloudmigrate/jobs"
 	"github.com/cloudmigrate/cloudmigrate/nova"
@@ -33,7 +35,7 @@ func novaReal(cfg *realConfig) flow {
 		if err != nil {
 			return "", err
 		}
-		c, err := nova.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface)
+		c, err := nova.NewClientFromKeystone(ctx, env.Keystone, env.Region, env.Interface, env.ComputeOptions()...)
 		if err != nil {
 			return "", err
 		}
@@ -41,7 +43,9 @@ func novaReal(cfg *realConfig) flow {
 	}}
 }
 
-// novaLiveMigrate starts a live migration and follows it to the end.
+// novaLiveMigrate starts a live migration and follows its handle to the
+// end, which nova reports and the SDK verifies: the server is on another
+// host.
 func novaLiveMigrate(ctx context.Context, out *printer, c *nova.Client, serverID, host string, poll []jobs.Option) (string, error) {
 	mv, err := c.Microversion(ctx)
 	if err != nil {
@@ -53,25 +57,21 @@ func novaLiveMigrate(ctx context.Context, out *printer, c *nova.Client, serverID
 		target = "a host the scheduler picks"
 	}
 	out.step("live-migrating %s to %s", serverID, target)
-	if err := c.LiveMigrate(ctx, serverID, &nova.LiveMigrateOptions{Host: host}); err != nil {
+	op, err := c.LiveMigrate(ctx, serverID, &nova.LiveMigrateOptions{Host: host})
+	switch {
+	case errors.Is(err, cloudmigrate.ErrInProgress):
+		out.step("the server was already moving: following that move instead (%v)", err)
+	case err != nil:
 		return "", err
 	}
-	migs, err := c.ListServerMigrations(ctx, serverID)
+	token, err := op.ResumeToken()
 	if err != nil {
 		return "", err
 	}
-	if len(migs) == 0 {
-		return "", fmt.Errorf("no in-progress migration listed for %s", serverID)
-	}
-	m := migs[0]
-	out.step("migration %d is %s; following it", m.ID, m.Status)
-	final, err := c.WaitForMigration(ctx, serverID, m.ID, withProgress(out, poll)...)
+	out.step("resume token %s... (%d bytes): ResumeMigration follows the move from it", token[:min(len(token), 24)], len(token))
+	res, err := op.Wait(ctx, withProgress(out, poll)...)
 	if err != nil {
 		return "", err
 	}
-	dest := "?"
-	if final.DestCompute != nil {
-		dest = *final.DestCompute
-	}
-	return fmt.Sprintf("server %s live-migrated to %s: migration %d %s", serverID, dest, final.ID, final.Status), nil
+	return fmt.Sprintf("server %s live-migrated to %s: migration %s %s", serverID, res.Server.Host, op.ID(), res.Migration.Status), nil
 }

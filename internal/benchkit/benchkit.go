@@ -19,10 +19,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cloudmigrate/cloudmigrate"
 )
 
 // UserAgent is the User-Agent the SDK sends; the baselines send the same.
-const UserAgent = "cloudmigrate-go/0.1.0"
+const UserAgent = "cloudmigrate-go/" + cloudmigrate.Version
 
 // Serve starts a loopback server running h and closes it when tb's test or
 // benchmark run ends.

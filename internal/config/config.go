@@ -1,8 +1,9 @@
 // Package config holds the settings that the public cloudmigrate.Option
-// functions write and the request pipeline reads.
+// values write and the request pipeline reads.
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -29,6 +30,29 @@ type Config struct {
 	Header http.Header
 	// Microversion pins the OpenStack microversion ("" means negotiate).
 	Microversion string
+	// Observer, a cloudmigrate.Observer, sees every attempt. Nil: none.
+	// It is held as any because the root package imports this one.
+	Observer any
+}
+
+// Applier is implemented by every cloudmigrate.Option. The public Option
+// type shows no method of this package, so the request pipeline applies
+// options through this interface.
+type Applier interface {
+	// ApplyConfig writes the option's setting into c, or reports why the
+	// option's value is refused.
+	ApplyConfig(c *Config) error
+}
+
+// Apply applies o to c. An o that is not an Applier (a value of a type
+// that embeds cloudmigrate.Option instead of one the With functions made)
+// is refused.
+func Apply(c *Config, o any) error {
+	a, ok := o.(Applier)
+	if !ok {
+		return fmt.Errorf("cloudmigrate: option of type %T was not made by a cloudmigrate.With function", o)
+	}
+	return a.ApplyConfig(c)
 }
 
 // Defaults returns the settings a client starts from.

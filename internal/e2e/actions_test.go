@@ -106,14 +106,16 @@ func TestNovaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 	// coldFinished cold-migrates the server and moves the clock until the
 	// migration is finished, waiting for a confirmation.
 	coldFinished := func(t *testing.T, srv *novatest.Server, c *nova.Client) {
-		mustNoErr(t, c.Migrate(ctx, novaServer, &nova.MigrateOptions{Host: novaHost2}))
+		_, err := c.Migrate(ctx, novaServer, &nova.MigrateOptions{Host: novaHost2})
+		mustNoErr(t, err)
 		srv.Clock().Advance(time.Minute)
 		status(t, srv, nova.StatusFinished)
 	}
 	// liveRunning live-migrates the server and moves the clock into the
 	// copy (running lasts a minute).
 	liveRunning := func(t *testing.T, srv *novatest.Server, c *nova.Client) {
-		mustNoErr(t, c.LiveMigrate(ctx, novaServer, &nova.LiveMigrateOptions{Host: novaHost2}))
+		_, err := c.LiveMigrate(ctx, novaServer, &nova.LiveMigrateOptions{Host: novaHost2})
+		mustNoErr(t, err)
 		srv.Clock().Advance(20 * time.Second)
 		status(t, srv, nova.StatusRunning)
 	}
@@ -122,7 +124,10 @@ func TestNovaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 			return actionCase{
 				name: "Migrate", op: novatest.OpMigrate,
 				prepare: func(t *testing.T) {},
-				call:    func(ctx context.Context) error { return c.Migrate(ctx, novaServer, nil) },
+				call: func(ctx context.Context) error {
+					_, err := c.Migrate(ctx, novaServer, nil)
+					return err
+				},
 				unchanged: func(t *testing.T) {
 					if ms := srv.Migrations(novaServer); len(ms) != 0 {
 						t.Errorf("%d migrations started", len(ms))
@@ -139,7 +144,8 @@ func TestNovaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 				name: "LiveMigrate", op: novatest.OpLiveMigrate,
 				prepare: func(t *testing.T) {},
 				call: func(ctx context.Context) error {
-					return c.LiveMigrate(ctx, novaServer, &nova.LiveMigrateOptions{Host: novaHost2})
+					_, err := c.LiveMigrate(ctx, novaServer, &nova.LiveMigrateOptions{Host: novaHost2})
+					return err
 				},
 				unchanged: func(t *testing.T) {
 					if ms := srv.Migrations(novaServer); len(ms) != 0 {
@@ -255,15 +261,15 @@ func TestManilaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 	}
 	started := func(t *testing.T, srv *manilatest.Server, c *manila.Client, advance time.Duration) {
 		t.Helper()
-		if err := c.StartMigration(ctx, manilaServer, manilaStart); err != nil {
+		if _, err := c.StartMigration(ctx, manilaServer, manilaStart); err != nil {
 			t.Fatal(err)
 		}
 		srv.Clock().Advance(advance)
 	}
-	shareReq := &manila.StartShareMigrationRequest{Host: destPool, Writable: true, PreserveMetadata: true, PreserveSnapshots: true}
+	shareReq := &manila.StartShareMigrationOptions{Host: destPool, Writable: true, PreserveMetadata: true, PreserveSnapshots: true}
 	shareStarted := func(t *testing.T, srv *manilatest.Server, c *manila.Client, advance time.Duration) {
 		t.Helper()
-		if err := c.StartShareMigration(ctx, shareID, shareReq); err != nil {
+		if _, err := c.StartShareMigration(ctx, shareID, shareReq); err != nil {
 			t.Fatal(err)
 		}
 		srv.Clock().Advance(advance)
@@ -278,7 +284,10 @@ func TestManilaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 			return actionCase{
 				name: "StartMigration", op: manilatest.OpStart,
 				prepare: func(t *testing.T) {},
-				call:    func(ctx context.Context) error { return c.StartMigration(ctx, manilaServer, manilaStart) },
+				call: func(ctx context.Context) error {
+					_, err := c.StartMigration(ctx, manilaServer, manilaStart)
+					return err
+				},
 				unchanged: func(t *testing.T) {
 					if info := manilaState(t, srv); info.Status != manilatest.StatusActive || info.TaskState != "" {
 						t.Errorf("share server %+v", info)
@@ -300,7 +309,9 @@ func TestManilaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 					task(t, srv, manila.TaskStateMigrationDriverPhase1Done)
 				},
 				applied: func(t *testing.T) {
-					srv.Clock().Advance(noOutcome)
+					// Past migration_completing, and before the fake deletes
+					// the successful source (DefaultDurations.Cleanup).
+					srv.Clock().Advance(manilatest.DefaultDurations.Completing + time.Second)
 					task(t, srv, manila.TaskStateMigrationSuccess)
 				},
 			}
@@ -336,7 +347,10 @@ func TestManilaMigrationCallsAreSentExactlyOnce(t *testing.T) {
 			return actionCase{
 				name: "StartShareMigration", op: manilatest.OpShareStart,
 				prepare: func(t *testing.T) {},
-				call:    func(ctx context.Context) error { return c.StartShareMigration(ctx, shareID, shareReq) },
+				call: func(ctx context.Context) error {
+					_, err := c.StartShareMigration(ctx, shareID, shareReq)
+					return err
+				},
 				unchanged: func(t *testing.T) {
 					if info, _ := srv.Share(shareID); info.Status != manilatest.ShareStatusAvailable || info.TaskState != "" {
 						t.Errorf("share %+v", info)

@@ -47,6 +47,25 @@ func newHostile(t *testing.T, h func(n int, w http.ResponseWriter, r *http.Reque
 	return hs
 }
 
+// newHostileECS is newHostile for ColdMigrate: it answers the read of
+// hServer that comes before the start with a stopped server on a
+// dedicated host, without counting it, and hands every other request to h.
+func newHostileECS(t *testing.T, h func(n int, w http.ResponseWriter, r *http.Request)) *hostile {
+	t.Helper()
+	hs := &hostile{}
+	hs.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/cloudservers/"+hServer) {
+			answer(w, 200, `{"server":{"id":"`+hServer+`","status":"SHUTOFF","OS-EXT-STS:task_state":null,`+
+				`"os:scheduler_hints":{"tenancy":["dedicated"],"dedicated_host_id":["deh-a"]}}}`)
+			return
+		}
+		h(int(hs.requests.Add(1)), w, r)
+	}))
+	t.Cleanup(hs.srv.Close)
+	return hs
+}
+
 func (hs *hostile) count() int { return int(hs.requests.Load()) }
 
 // ecs returns an ECS client for the server.
@@ -142,7 +161,7 @@ func TestTruncatedJSONIsAClearError(t *testing.T) {
 	t.Run("ColdMigrate is not resent", func(t *testing.T) {
 		// The answer to a start is lost half way: the migration may well
 		// have started, so the call must not be repeated.
-		hs := newHostile(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		hs := newHostileECS(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
 			body := `{"job_id":"` + hJob + `"}`
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 			w.WriteHeader(200)
@@ -203,7 +222,7 @@ func TestSuccessStatusWithAnErrorBody(t *testing.T) {
 	}
 
 	t.Run("ColdMigrate", func(t *testing.T) {
-		hs := newHostile(t, errorBody(ecsErr))
+		hs := newHostileECS(t, errorBody(ecsErr))
 		res, err := hs.ecs(t).ColdMigrate(ctx, hServer, nil)
 		if res != nil || err == nil || !strings.Contains(err.Error(), "no job_id") || !strings.Contains(err.Error(), "req-hostile") {
 			t.Errorf("ColdMigrate = %+v, %v; want an error about the missing job_id", res, err)
@@ -244,14 +263,25 @@ func TestSuccessStatusWithAnErrorBody(t *testing.T) {
 		}
 	})
 	t.Run("nova Migrate answered 200 instead of 202", func(t *testing.T) {
-		hs := newHostile(t, errorBody(novaErr))
-		err := hs.nova(t).Migrate(ctx, hServer, nil)
+		// The server and its migration records read as an idle server, as
+		// Migrate reads them before it sends the start.
+		hs := newHostile(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/servers/"+hServer):
+				answer(w, 200, `{"server": {"id": "`+hServer+`", "status": "ACTIVE", "OS-EXT-SRV-ATTR:host": "c1", "OS-EXT-STS:task_state": null}}`)
+			case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/os-migrations"):
+				answer(w, 200, `{"migrations": []}`)
+			default:
+				answer(w, 200, novaErr)
+			}
+		})
+		_, err := hs.nova(t).Migrate(ctx, hServer, nil)
 		var e *cloudmigrate.Error
 		if !errors.As(err, &e) || e.StatusCode != 200 || e.Code != "itemNotFound" || e.RequestID != "req-hostile" || e.Attempts != 1 {
 			t.Errorf("Migrate: %v (%+v)", err, e)
 		}
-		if hs.count() != 1 {
-			t.Errorf("%d requests, want exactly 1", hs.count())
+		if hs.count() != 3 {
+			t.Errorf("%d requests, want exactly 3 (two reads, one start)", hs.count())
 		}
 	})
 }
@@ -416,7 +446,7 @@ func TestHTMLErrorPage(t *testing.T) {
 		}
 	})
 	t.Run("ColdMigrate", func(t *testing.T) {
-		hs := newHostile(t, html(http.StatusBadGateway))
+		hs := newHostileECS(t, html(http.StatusBadGateway))
 		_, err := hs.ecs(t, cloudmigrate.WithRetry(1)).ColdMigrate(ctx, hServer, nil)
 		check(t, err, 1)
 		if hs.count() != 1 {
@@ -552,7 +582,7 @@ func TestRetryAfterOfADayIsCapped(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			hs := newHostile(t, tc.h)
+			hs := newHostileECS(t, tc.h)
 			begin := time.Now()
 			err := tc.call(hs)
 			took := time.Since(begin)

@@ -54,7 +54,7 @@ func newECSWithIAM(t *testing.T) *target {
 			if err != nil {
 				return "", err
 			}
-			return res.JobID, nil
+			return res.ID(), nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetJob(ctx, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {
@@ -83,7 +83,7 @@ func newCCEWithIAM(t *testing.T) *target {
 		name: "cce", fake: srv,
 		startOp: ccetest.OpMigrateNodes, pollOp: ccetest.OpGetJob,
 		start: func(ctx context.Context) (string, error) {
-			task, err := c.MigrateNodes(ctx, cceSource, cceTarget, &cce.MigrateNodesSpec{
+			op, err := c.MigrateNodes(ctx, cceSource, cceTarget, &cce.MigrateNodesSpec{
 				OS:    "EulerOS 2.5",
 				Login: &cce.Login{SSHKey: "KeyPair-001"},
 				Nodes: cce.Nodes(cceNode),
@@ -91,7 +91,7 @@ func newCCEWithIAM(t *testing.T) *target {
 			if err != nil {
 				return "", err
 			}
-			return task.JobID(), nil
+			return op.ID(), nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetJob(ctx, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {
@@ -122,7 +122,7 @@ func newModelArtsWithIAM(t *testing.T) *target {
 		name: "modelarts", fake: srv,
 		startOp: modelartstest.OpBatchMigrateNodes, pollOp: modelartstest.OpGetJob,
 		start: func(ctx context.Context) (string, error) {
-			res, err := c.BatchMigrateNodes(ctx, maSource, &modelarts.BatchMigrateRequest{
+			op, err := c.BatchMigrateNodes(ctx, maSource, &modelarts.BatchMigrateOptions{
 				MigrateNodeNames: []string{"node-1"},
 				FromClusterName:  maSource,
 				ToClusterName:    maTarget,
@@ -132,7 +132,7 @@ func newModelArtsWithIAM(t *testing.T) *target {
 			if err != nil {
 				return "", err
 			}
-			return res.JobID, nil
+			return op.ID(), nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetJob(ctx, maSource, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {

@@ -44,9 +44,11 @@ type loadStats struct {
 func runLoad(t *testing.T, n int, hc *http.Client) loadStats {
 	t.Helper()
 	// Jobs are INIT for 2 s and RUNNING for 4 s of the fake's clock.
-	srv := ecstest.NewServer(ecstest.WithJobDurations(2*time.Second, 4*time.Second))
+	srv := ecstest.NewServer(ecstest.WithDurations(ecstest.Durations{Init: 2 * time.Second, Running: 4 * time.Second, Action: ecstest.DefaultActionDuration}))
 	defer srv.Close()
 	srv.AddHost(ecsHostA, ecsHostB)
+	// Room on the target for every server of the run (2 vCPUs and 4 GiB each).
+	srv.AddDedicatedHost(ecstest.HostInfo{ID: ecsHostB, VCPUs: 2 * n, Memory: 4096 * n})
 	baseGoroutines := runtime.NumGoroutine()
 	c, err := ecs.NewClient(srv.URL(), srv.ProjectID(), srv.Authorizer(), fastRetry, cloudmigrate.WithHTTPClient(hc))
 	if err != nil {
@@ -77,7 +79,7 @@ func runLoad(t *testing.T, n int, hc *http.Client) loadStats {
 						errs <- fmt.Errorf("start %d: %w", i, err)
 						return
 					}
-					ids[i] = res.JobID
+					ids[i] = res.ID()
 					srv.Clock().Advance(time.Duration(rng.IntN(6)) * time.Millisecond)
 				}
 			}()

@@ -192,7 +192,7 @@ func newECS(t *testing.T, opts ...cloudmigrate.Option) *target {
 			if err != nil {
 				return "", err
 			}
-			return res.JobID, nil
+			return res.ID(), nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetJob(ctx, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {
@@ -228,7 +228,7 @@ func newCCE(t *testing.T, opts ...cloudmigrate.Option) *target {
 		throttleCode: cce.CodeThrottled, reqIDPrefix: "req-cce-",
 		startOp: ccetest.OpMigrateNodes, pollOp: ccetest.OpGetJob,
 		start: func(ctx context.Context) (string, error) {
-			task, err := c.MigrateNodes(ctx, cceSource, cceTarget, &cce.MigrateNodesSpec{
+			op, err := c.MigrateNodes(ctx, cceSource, cceTarget, &cce.MigrateNodesSpec{
 				OS:    "EulerOS 2.5",
 				Login: &cce.Login{SSHKey: "KeyPair-001"},
 				Nodes: cce.Nodes(cceNode),
@@ -236,7 +236,7 @@ func newCCE(t *testing.T, opts ...cloudmigrate.Option) *target {
 			if err != nil {
 				return "", err
 			}
-			return task.JobID(), nil
+			return op.ID(), nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetJob(ctx, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {
@@ -278,7 +278,7 @@ func newModelArts(t *testing.T, opts ...cloudmigrate.Option) *target {
 		throttleCode: modelartstest.CodeThrottled, reqIDPrefix: "req-modelarts-",
 		startOp: modelartstest.OpBatchMigrateNodes, pollOp: modelartstest.OpGetJob,
 		start: func(ctx context.Context) (string, error) {
-			res, err := c.BatchMigrateNodes(ctx, maSource, &modelarts.BatchMigrateRequest{
+			op, err := c.BatchMigrateNodes(ctx, maSource, &modelarts.BatchMigrateOptions{
 				MigrateNodeNames: []string{"node-1"},
 				FromClusterName:  maSource,
 				ToClusterName:    maTarget,
@@ -288,7 +288,7 @@ func newModelArts(t *testing.T, opts ...cloudmigrate.Option) *target {
 			if err != nil {
 				return "", err
 			}
-			return res.JobID, nil
+			return op.ID(), nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetJob(ctx, maSource, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {
@@ -333,7 +333,7 @@ func newNova(t *testing.T, opts ...cloudmigrate.Option) *target {
 		throttleCode: novatest.FaultOverLimit, reqIDPrefix: "req-",
 		startOp: novatest.OpLiveMigrate, pollOp: novatest.OpGetServerMigration,
 		start: func(ctx context.Context) (string, error) {
-			if err := c.LiveMigrate(ctx, novaServer, &nova.LiveMigrateOptions{Host: novaHost2}); err != nil {
+			if _, err := c.LiveMigrate(ctx, novaServer, &nova.LiveMigrateOptions{Host: novaHost2}); err != nil {
 				return "", err
 			}
 			ms := srv.Migrations(novaServer)
@@ -385,7 +385,7 @@ func manilaState(t *testing.T, srv *manilatest.Server) manilatest.ShareServerInf
 	return info
 }
 
-var manilaStart = &manila.StartMigrationRequest{Host: manilaDst, Writable: true, PreserveSnapshots: true}
+var manilaStart = &manila.StartMigrationOptions{Host: manilaDst, Writable: true, PreserveSnapshots: true}
 
 func newManila(t *testing.T, opts ...cloudmigrate.Option) *target {
 	t.Helper()
@@ -395,7 +395,13 @@ func newManila(t *testing.T, opts ...cloudmigrate.Option) *target {
 		throttleCode: manilatest.FaultOverLimit, reqIDPrefix: "req-manila-",
 		startOp: manilatest.OpStart, pollOp: manilatest.OpProgress,
 		start: func(ctx context.Context) (string, error) {
-			return manilaServer, c.StartMigration(ctx, manilaServer, manilaStart)
+			if _, err := c.StartMigration(ctx, manilaServer, manilaStart); err != nil {
+				return "", err
+			}
+			// Manila reports progress (get) once the destination share
+			// server exists, from migration_driver_starting on.
+			srv.Clock().Advance(manilatest.DefaultDurations.Starting + manilatest.DefaultDurations.InProgress)
+			return manilaServer, nil
 		},
 		get: func(ctx context.Context, id string) error { _, err := c.GetMigrationProgress(ctx, id); return err },
 		wait: func(ctx context.Context, id string, o ...jobs.Option) error {

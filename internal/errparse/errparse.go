@@ -9,6 +9,12 @@
 //	{"code": "...", "message": "..."}                            CCE
 //
 // and plain text.
+//
+// Servers and the gateways and proxies in front of them may echo the
+// request in an error answer. FromResponse and Fill take the credential
+// values the request was sent with (see HeaderSecrets) and replace them,
+// in every form a server may quote them, with Redacted before any of the
+// server's text enters the error.
 package errparse
 
 import (
@@ -42,17 +48,20 @@ func RequestID(h http.Header) string {
 }
 
 // FromResponse reads up to MaxBody bytes of resp.Body (it does not close
-// it) and returns the error it describes. rawURL must carry no credentials.
-func FromResponse(method, rawURL string, resp *http.Response, attempts int) *cloudmigrate.Error {
+// it) and returns the error it describes, with every one of secrets (the
+// credentials the request carried) scrubbed from the text the server sent.
+// rawURL must carry no credentials.
+func FromResponse(method, rawURL string, resp *http.Response, attempts int, secrets ...string) *cloudmigrate.Error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	sc := newScrubber(secrets)
 	e := &cloudmigrate.Error{
 		StatusCode: resp.StatusCode,
-		RequestID:  RequestID(resp.Header),
+		RequestID:  sc.string(RequestID(resp.Header)),
 		Method:     method,
 		URL:        rawURL,
 		Attempts:   attempts,
 	}
-	Fill(e, body)
+	fill(e, body, sc)
 	if ra, ok := RetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		e.RetryAfter = ra
 	}
@@ -104,8 +113,29 @@ func (f *fields) flat() bool {
 }
 
 // Fill sets Code, Message, Details and RetryAfter of e from body, and
-// RequestID when the headers had none but the body has one.
-func Fill(e *cloudmigrate.Error, body []byte) {
+// RequestID when the headers had none but the body has one. Every one of
+// secrets is scrubbed from what it takes from body.
+func Fill(e *cloudmigrate.Error, body []byte, secrets ...string) {
+	fill(e, body, newScrubber(secrets))
+}
+
+// fill scrubs body, parses it, and scrubs what it took from it once more
+// in its decoded form (a JSON escape the scrubber does not know is gone
+// once decoded).
+func fill(e *cloudmigrate.Error, body []byte, sc *scrubber) {
+	parse(e, sc.bytes(body))
+	if sc == nil {
+		return
+	}
+	e.Code = sc.string(e.Code)
+	e.Message = sc.string(e.Message)
+	e.RequestID = sc.string(e.RequestID)
+	for i, d := range e.Details {
+		e.Details[i] = sc.string(d)
+	}
+}
+
+func parse(e *cloudmigrate.Error, body []byte) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
 		return

@@ -2,6 +2,7 @@ package fake
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"net/http"
@@ -15,7 +16,7 @@ import (
 // pairs, with X-Sdk-Date within 15 minutes of Now, and — when Project is
 // set — carrying that X-Project-Id.
 type AKSKAuth struct {
-	Keys    map[string]string // AK -> SK
+	Keys    map[string]auth.Secret // AK -> SK
 	Project string
 	Now     func() time.Time // nil: time.Now
 }
@@ -23,7 +24,7 @@ type AKSKAuth struct {
 // Check implements Authenticator with the API gateway's codes.
 func (a *AKSKAuth) Check(r *http.Request) *Failure {
 	v := &auth.AKSKVerifier{
-		SecretKey: func(ak string) (string, bool) { sk, ok := a.Keys[ak]; return sk, ok },
+		SecretKey: func(ak string) (string, bool) { sk, ok := a.Keys[ak]; return sk.Reveal(), ok },
 		Now:       a.Now,
 	}
 	if _, err := v.Verify(r); err != nil {
@@ -51,7 +52,7 @@ type Tokens struct {
 	Now func() time.Time
 
 	mu     sync.Mutex
-	tokens map[string]time.Time // token -> expiry
+	tokens map[[sha256.Size]byte]time.Time // SHA-256 of the token -> expiry
 	issued int
 }
 
@@ -74,9 +75,9 @@ func (t *Tokens) Issue() (string, time.Time) {
 	exp := t.now().Add(ttl)
 	t.mu.Lock()
 	if t.tokens == nil {
-		t.tokens = map[string]time.Time{}
+		t.tokens = map[[sha256.Size]byte]time.Time{}
 	}
-	t.tokens[tok] = exp
+	t.tokens[sha256.Sum256([]byte(tok))] = exp
 	t.issued++
 	t.mu.Unlock()
 	return tok, exp
@@ -102,7 +103,7 @@ func (t *Tokens) ExpireAll() {
 // Valid reports whether tok was issued here and has not expired.
 func (t *Tokens) Valid(tok string) bool {
 	t.mu.Lock()
-	exp, ok := t.tokens[tok]
+	exp, ok := t.tokens[sha256.Sum256([]byte(tok))]
 	t.mu.Unlock()
 	return ok && t.now().Before(exp)
 }
@@ -124,9 +125,9 @@ type Identity struct {
 	// Tokens issues the tokens and checks them on the services.
 	Tokens *Tokens
 	// Users maps user name (or ID) to password.
-	Users map[string]string
+	Users map[string]auth.Secret
 	// AppCreds maps application credential ID to secret.
-	AppCreds map[string]string
+	AppCreds map[string]auth.Secret
 	// ProjectID and ProjectName describe the project tokens are scoped to.
 	ProjectID, ProjectName string
 	// Catalog lists the services; base is the server's URL.
@@ -179,10 +180,10 @@ func (id *Identity) Mount(s *Server, prefix string) {
 				name = u.ID
 			}
 			pw, known := id.Users[name]
-			ok = known && pw == u.Password
+			ok = known && pw.Equal(auth.NewSecret(u.Password))
 		case in.AppCred != nil:
 			sec, known := id.AppCreds[in.AppCred.ID]
-			ok = known && sec == in.AppCred.Secret
+			ok = known && sec.Equal(auth.NewSecret(in.AppCred.Secret))
 		case in.Token != nil:
 			ok = id.Tokens.Valid(in.Token.ID)
 		}

@@ -1,60 +1,16 @@
 package fake
 
 import (
-	"sync"
 	"time"
+
+	"github.com/cloudmigrate/cloudmigrate/fakeclock"
 )
 
-// Clock is the time jobs run on. It starts stopped (time moves only by
-// Advance) unless Run sets a speed; with a speed, it also moves with real
-// time, multiplied.
-type Clock struct {
-	mu      sync.Mutex
-	base    time.Time // fake time at anchor
-	anchor  time.Time // real time when base was taken
-	speed   float64   // 0: stopped
-	realNow func() time.Time
-}
+// Clock is the time jobs run on; the public fakes hand it to tests.
+type Clock = fakeclock.Clock
 
 // NewClock returns a stopped clock at a fixed start time.
-func NewClock() *Clock {
-	return &Clock{base: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), realNow: time.Now}
-}
-
-// Now returns the fake time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.nowLocked()
-}
-
-func (c *Clock) nowLocked() time.Time {
-	if c.speed == 0 {
-		return c.base
-	}
-	return c.base.Add(time.Duration(float64(c.realNow().Sub(c.anchor)) * c.speed))
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.base = c.nowLocked().Add(d)
-	c.anchor = c.realNow()
-	c.mu.Unlock()
-}
-
-// Run lets the clock move with real time at speed (1: real time, 60: a
-// minute a second); 0 stops it.
-func (c *Clock) Run(speed float64) {
-	c.mu.Lock()
-	c.base = c.nowLocked()
-	c.anchor = c.realNow()
-	if speed < 0 {
-		speed = 0
-	}
-	c.speed = speed
-	c.mu.Unlock()
-}
+func NewClock() *Clock { return fakeclock.New() }
 
 // Step is one state of a timeline and how long it lasts.
 type Step struct {

@@ -100,7 +100,7 @@ func TestFaultsFireForTheirCountThenStop(t *testing.T) {
 
 func TestAKSKAuth(t *testing.T) {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	a := &AKSKAuth{Keys: map[string]string{"AKEXAMPLE0001": "sk-1"}, Project: "p1", Now: func() time.Time { return now }}
+	a := &AKSKAuth{Keys: map[string]auth.Secret{"AKEXAMPLE0001": auth.NewSecret("sk-1")}, Project: "p1", Now: func() time.Time { return now }}
 	s := newTestServer(t, a)
 	send := func(ak, sk, project string, at time.Time) int {
 		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/echo/x", strings.NewReader(`{"a":1}`))
@@ -139,7 +139,7 @@ func TestAKSKAuth(t *testing.T) {
 func TestIdentityIssuesTokensTheServerAccepts(t *testing.T) {
 	tokens := &Tokens{}
 	s := newTestServer(t, tokens)
-	id := &Identity{Tokens: tokens, Users: map[string]string{"admin": "pw"}, AppCreds: map[string]string{"ac1": "sec"},
+	id := &Identity{Tokens: tokens, Users: map[string]auth.Secret{"admin": auth.NewSecret("pw")}, AppCreds: map[string]auth.Secret{"ac1": auth.NewSecret("sec")},
 		ProjectID: "p1", Catalog: func(base string) []CatalogEntry {
 			return []CatalogEntry{{Type: "compute", Name: "nova", URL: base + "/compute/v2.1"}}
 		}}
@@ -193,13 +193,6 @@ func TestClockAndTimeline(t *testing.T) {
 	}
 	if !c.Now().Equal(start.Add(4 * time.Second)) {
 		t.Error("a stopped clock moved by itself")
-	}
-	real := time.Unix(0, 0)
-	c.realNow = func() time.Time { return real }
-	c.Run(60)
-	real = real.Add(time.Second)
-	if got := c.Now().Sub(start); got != 64*time.Second {
-		t.Errorf("running at 60x for 1s: %v", got)
 	}
 }
 

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strings"
@@ -30,8 +31,10 @@ const OpIssueToken = "IssueToken"
 // (domain) it belongs to, whose token requests a Huawei Cloud fake's IAM
 // endpoint accepts.
 type HuaweiIAMUser struct {
-	// Name and Password are the user's name and password.
-	Name, Password string
+	// Name is the user's name.
+	Name string
+	// Password is the user's password.
+	Password auth.Secret
 	// Domain is the name of the account the user belongs to, sent as the
 	// user's domain.
 	Domain string
@@ -41,7 +44,9 @@ type HuaweiIAMUser struct {
 // it issues tokens to, and the one project it serves.
 type HuaweiAccount struct {
 	// AccessKey and SecretKey are the AK/SK pair requests are signed with.
-	AccessKey, SecretKey string
+	AccessKey string
+	// SecretKey is the secret key that goes with AccessKey.
+	SecretKey auth.Secret
 	// ProjectID is the project in the paths and in X-Project-Id, and the
 	// project IAM tokens are scoped to.
 	ProjectID string
@@ -57,8 +62,8 @@ func (a HuaweiAccount) IAM() HuaweiIAMUser {
 	if u.Name == "" {
 		u.Name = DefaultIAMUserName
 	}
-	if u.Password == "" {
-		u.Password = DefaultIAMUserPassword
+	if !u.Password.IsSet() {
+		u.Password = auth.NewSecret(DefaultIAMUserPassword)
 	}
 	if u.Domain == "" {
 		u.Domain = DefaultIAMUserDomain
@@ -70,14 +75,14 @@ func (a HuaweiAccount) IAM() HuaweiIAMUser {
 // as a test set-up mistake. pkg names the fake package in the message
 // ("ecstest: WithCredentials: ...").
 func (a HuaweiAccount) Validate(pkg string) {
-	if a.AccessKey == "" || a.SecretKey == "" || a.ProjectID == "" {
+	if a.AccessKey == "" || !a.SecretKey.IsSet() || a.ProjectID == "" {
 		panic(pkg + ": WithCredentials: access key, secret key and project ID must not be empty")
 	}
 }
 
 // Authorizer returns an AK/SK signer for the account's key pair.
 func (a HuaweiAccount) Authorizer() auth.Authorizer {
-	return auth.NewAKSK(a.AccessKey, a.SecretKey)
+	return auth.NewAKSK(a.AccessKey, a.SecretKey.Reveal())
 }
 
 // Authenticator returns the API gateway's check for the account: requests
@@ -85,7 +90,7 @@ func (a HuaweiAccount) Authorizer() auth.Authorizer {
 // The SDK signs with the real clock, so the signature window is checked
 // against real time, never the job clock.
 func (a HuaweiAccount) Authenticator() *AKSKAuth {
-	return &AKSKAuth{Keys: map[string]string{a.AccessKey: a.SecretKey}, Project: a.ProjectID}
+	return &AKSKAuth{Keys: map[string]auth.Secret{a.AccessKey: a.SecretKey}, Project: a.ProjectID}
 }
 
 // HuaweiOptions holds the settings every Huawei Cloud fake takes from its
@@ -104,7 +109,9 @@ type HuaweiOptions struct {
 // Start starts a server for cfg that runs its clock at Speed and serves,
 // besides the service, Huawei IAM's token endpoint at the root
 // (POST /v3/auth/tokens, counted as OpIssueToken, open without
-// credentials) for the account's IAM user. Unless NoAuth, the service's
+// credentials) for the account's IAM user, and IAM's project list
+// (GET /v3/projects, counted as OpListProjects: the account's project,
+// named HuaweiRegion). Unless NoAuth, the service's
 // operations accept a request signed with the account's key pair (see
 // Authenticator) or one carrying an IAM token (see HuaweiServer). An empty
 // cfg.RequestIDHeader becomes X-Request-Id, where Huawei services send the
@@ -130,10 +137,11 @@ func (o HuaweiOptions) Start(pkg string, cfg Config) *HuaweiServer {
 	user := o.Account.IAM()
 	(&Identity{
 		Tokens:      tokens,
-		Users:       map[string]string{user.Name: user.Password},
+		Users:       map[string]auth.Secret{user.Name: user.Password},
 		ProjectID:   o.Account.ProjectID,
 		ProjectName: HuaweiRegion,
 	}).Mount(s, "")
+	mountProjects(s, o.Account, tokens, o.NoAuth)
 	return &HuaweiServer{Server: s, pkg: pkg, account: o.Account, tokens: tokens}
 }
 
@@ -232,7 +240,7 @@ func (g *huaweiGateway) Check(r *http.Request) *Failure {
 func tokenExpiry(t *Tokens, tok string) (time.Time, bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	exp, ok := t.tokens[tok]
+	exp, ok := t.tokens[sha256.Sum256([]byte(tok))]
 	return exp, ok
 }
 

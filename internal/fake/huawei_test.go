@@ -13,7 +13,7 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/auth"
 )
 
-var testAccount = HuaweiAccount{AccessKey: "AKHUAWEI0001", SecretKey: "sk-huawei-1", ProjectID: "proj-1"}
+var testAccount = HuaweiAccount{AccessKey: "AKHUAWEI0001", SecretKey: auth.NewSecret("sk-huawei-1"), ProjectID: "proj-1"}
 
 // panicMessage runs f and returns what it panicked with, or "" if it did
 // not panic.
@@ -30,9 +30,9 @@ func panicMessage(f func()) (msg string) {
 func TestHuaweiAccountValidate(t *testing.T) {
 	const want = "xtest: WithCredentials: access key, secret key and project ID must not be empty"
 	for name, a := range map[string]HuaweiAccount{
-		"no access key": {SecretKey: "sk", ProjectID: "p"},
+		"no access key": {SecretKey: auth.NewSecret("sk"), ProjectID: "p"},
 		"no secret key": {AccessKey: "ak", ProjectID: "p"},
-		"no project":    {AccessKey: "ak", SecretKey: "sk"},
+		"no project":    {AccessKey: "ak", SecretKey: auth.NewSecret("sk")},
 		"nothing":       {},
 	} {
 		if got := panicMessage(func() { a.Validate("xtest") }); got != want {
@@ -46,7 +46,7 @@ func TestHuaweiAccountValidate(t *testing.T) {
 
 func TestHuaweiAccountAuthenticator(t *testing.T) {
 	a := testAccount.Authenticator()
-	if !reflect.DeepEqual(a.Keys, map[string]string{"AKHUAWEI0001": "sk-huawei-1"}) || a.Project != "proj-1" || a.Now != nil {
+	if len(a.Keys) != 1 || a.Keys["AKHUAWEI0001"].Reveal() != "sk-huawei-1" || a.Project != "proj-1" || a.Now != nil {
 		t.Errorf("authenticator %+v", a)
 	}
 }
@@ -84,11 +84,7 @@ func startHuawei(t *testing.T, o HuaweiOptions, cfg Config) *Server {
 	return startHuaweiIAM(t, o, cfg).Server
 }
 
-func clockSpeed(c *Clock) float64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.speed
-}
+func clockSpeed(c *Clock) float64 { return c.Speed() }
 
 func serviceBody(status int, code, message string) any {
 	return map[string]string{"status": fmt.Sprint(status), "svc_code": code, "svc_message": message}
@@ -248,7 +244,7 @@ func passwordBody(user HuaweiIAMUser, project string) string {
 		"identity": map[string]any{
 			"methods": []string{"password"},
 			"password": map[string]any{"user": map[string]any{
-				"name": user.Name, "password": user.Password, "domain": map[string]string{"name": user.Domain},
+				"name": user.Name, "password": user.Password.Reveal(), "domain": map[string]string{"name": user.Domain},
 			}},
 		},
 		"scope": map[string]any{"project": map[string]string{"id": project}},
@@ -268,18 +264,18 @@ func issue(t *testing.T, s *HuaweiServer, user HuaweiIAMUser) string {
 }
 
 func TestHuaweiAccountIAMDefaults(t *testing.T) {
-	want := HuaweiIAMUser{Name: DefaultIAMUserName, Password: DefaultIAMUserPassword, Domain: DefaultIAMUserDomain}
-	if got := testAccount.IAM(); got != want {
+	want := HuaweiIAMUser{Name: DefaultIAMUserName, Password: auth.NewSecret(DefaultIAMUserPassword), Domain: DefaultIAMUserDomain}
+	if got := testAccount.IAM(); !reflect.DeepEqual(got, want) {
 		t.Errorf("defaults: %+v, want %+v", got, want)
 	}
 	a := testAccount
 	a.IAMUser = HuaweiIAMUser{Name: "ops"}
 	want.Name = "ops"
-	if got := a.IAM(); got != want {
+	if got := a.IAM(); !reflect.DeepEqual(got, want) {
 		t.Errorf("name set: %+v, want %+v", got, want)
 	}
-	a.IAMUser = HuaweiIAMUser{Name: "ops", Password: "pw", Domain: "acme"}
-	if got := a.IAM(); got != a.IAMUser {
+	a.IAMUser = HuaweiIAMUser{Name: "ops", Password: auth.NewSecret("pw"), Domain: "acme"}
+	if got := a.IAM(); !reflect.DeepEqual(got, a.IAMUser) {
 		t.Errorf("all set: %+v, want %+v", got, a.IAMUser)
 	}
 }
@@ -305,7 +301,7 @@ func TestHuaweiIAMIssuesTokens(t *testing.T) {
 	}
 
 	for name, u := range map[string]HuaweiIAMUser{
-		"wrong password": {Name: user.Name, Password: "nope", Domain: user.Domain},
+		"wrong password": {Name: user.Name, Password: auth.NewSecret("nope"), Domain: user.Domain},
 		"unknown user":   {Name: "someone", Password: user.Password, Domain: user.Domain},
 	} {
 		status, h, body := send(t, s, http.MethodPost, "/v3/auth/tokens", nil, passwordBody(u, "proj-1"))
@@ -323,10 +319,10 @@ func TestHuaweiIAMIssuesTokens(t *testing.T) {
 
 func TestHuaweiIAMCustomUser(t *testing.T) {
 	a := testAccount
-	a.IAMUser = HuaweiIAMUser{Name: "ops", Password: "ops-pw", Domain: "acme"}
+	a.IAMUser = HuaweiIAMUser{Name: "ops", Password: auth.NewSecret("ops-pw"), Domain: "acme"}
 	s := startHuaweiIAM(t, HuaweiOptions{Account: a}, Config{Name: "xsvc"})
-	want := auth.KeystoneCredentials{Username: "ops", UserDomainName: "acme", Password: "ops-pw", ProjectID: "proj-1"}
-	if got := s.IAMCredentials(); got != want {
+	want := auth.KeystoneCredentials{Username: "ops", UserDomainName: "acme", Password: auth.NewSecret("ops-pw"), ProjectID: "proj-1"}
+	if got := s.IAMCredentials(); !reflect.DeepEqual(got, want) {
 		t.Errorf("credentials %v, want %v", got, want)
 	}
 	issue(t, s, a.IAMUser)
@@ -418,7 +414,7 @@ func TestHuaweiIAMAuthorizer(t *testing.T) {
 	}
 	user := testAccount.IAM()
 	want := auth.KeystoneCredentials{Username: user.Name, UserDomainName: user.Domain, Password: user.Password, ProjectID: "proj-1"}
-	if got := s.IAMCredentials(); got != want {
+	if got := s.IAMCredentials(); !reflect.DeepEqual(got, want) {
 		t.Errorf("IAMCredentials %v, want %v", got, want)
 	}
 

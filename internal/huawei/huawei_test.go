@@ -6,19 +6,22 @@ import (
 	"testing"
 
 	"github.com/cloudmigrate/cloudmigrate"
+	"github.com/cloudmigrate/cloudmigrate/internal/rest"
 )
 
-func TestCheckID(t *testing.T) {
-	for _, ok := range []string{"0a1b2c3d4e5f60718293a4b5c6d7e8f9", "pool-9d3f_A", strings.Repeat("f", MaxIDLen)} {
-		if err := CheckID("id", ok); err != nil {
-			t.Errorf("CheckID(%q) = %v", ok, err)
+// The project ID goes into every path and into X-Project-Id, so
+// NewPipeline holds it to the path-ID rule.
+func TestNewPipelineChecksProjectID(t *testing.T) {
+	for _, ok := range []string{"0a1b2c3d4e5f60718293a4b5c6d7e8f9", "pool-9d3f_A.1", strings.Repeat("f", rest.MaxIDLen)} {
+		if _, err := NewPipeline("https://ecs.example.com", ok, nil, nil); err != nil {
+			t.Errorf("NewPipeline(project %q) = %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "a/b", "..", "job id", "é", strings.Repeat("j", MaxIDLen+1)} {
-		err := CheckID("jobID", bad)
+	for _, bad := range []string{"", " ", "a/b", "..", "p id", "p\r\nX-Evil: 1", "p%2F", "p?q", "\xff", strings.Repeat("j", rest.MaxIDLen+1)} {
+		_, err := NewPipeline("https://ecs.example.com", bad, nil, nil)
 		var ve *cloudmigrate.ValidationError
-		if !errors.As(err, &ve) || ve.Field != "jobID" {
-			t.Errorf("CheckID(%q) = %v", bad, err)
+		if !errors.As(err, &ve) || ve.Field != "projectID" {
+			t.Errorf("NewPipeline(project %q) = %v, want a ValidationError for projectID", bad, err)
 		}
 	}
 }

@@ -104,7 +104,7 @@ func (n *Negotiator) Version(ctx context.Context) (Info, error) {
 }
 
 func (n *Negotiator) discover(ctx context.Context) (Info, error) {
-	min, max, err := Discover(ctx, n.rc)
+	min, max, err := Discover(ctx, n.rc, discoveryOps[n.service])
 	if err != nil {
 		return Info{}, err
 	}
@@ -188,11 +188,15 @@ type versionsBody struct {
 	Versions []versionDoc `json:"versions"`
 }
 
+// discoveryOps names, for the observer, the operation a negotiator's
+// version discovery belongs to, by service.
+var discoveryOps = map[string]string{"compute": "nova.Microversion", "share": "manila.Microversion"}
+
 // Discover reads the service's version document and returns its
 // microversion range (both zero when the service has none). It asks the
 // versioned root of the endpoint ("/v2.1/", "/v2/") and, failing that, the
-// unversioned root.
-func Discover(ctx context.Context, rc *rest.Client) (min, max auth.Microversion, err error) {
+// unversioned root. op names the operation for the observer.
+func Discover(ctx context.Context, rc *rest.Client, op string) (min, max auth.Microversion, err error) {
 	endpoint := rc.Endpoint()
 	u, perr := url.Parse(endpoint)
 	if perr != nil {
@@ -219,7 +223,7 @@ func Discover(ctx context.Context, rc *rest.Client) (min, max auth.Microversion,
 	var lastErr error
 	for _, root := range roots {
 		var body versionsBody
-		_, err := rc.WithEndpoint(root).Do(ctx, &rest.Request{Method: http.MethodGet, Path: "/", OK: []int{200, 300}, Out: &body})
+		_, err := rc.WithEndpoint(root).Do(ctx, &rest.Request{Op: op, Method: http.MethodGet, Path: "/", OK: []int{200, 300}, Out: &body})
 		if err != nil {
 			lastErr = err
 			if ctx.Err() != nil {

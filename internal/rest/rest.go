@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,10 +31,8 @@ import (
 	"github.com/cloudmigrate/cloudmigrate/internal/errparse"
 )
 
-// Version is the SDK version sent in the User-Agent.
-const Version = "0.1.0"
-
-const sdkAgent = "cloudmigrate-go/" + Version
+// sdkAgent is the SDK's product token in the User-Agent.
+const sdkAgent = "cloudmigrate-go/" + cloudmigrate.Version
 
 // Client sends requests to one service endpoint. It is immutable after New
 // and safe for concurrent use.
@@ -43,7 +42,8 @@ type Client struct {
 	hc     *http.Client
 	cfg    config.Config
 	ua     string
-	header http.Header // sent with every request
+	header http.Header           // sent with every request
+	obs    cloudmigrate.Observer // nil: attempts are not observed
 }
 
 // New returns a client for endpoint. The endpoint must be an absolute http
@@ -64,7 +64,7 @@ func New(endpoint string, authz auth.Authorizer, opts []cloudmigrate.Option) (*C
 		if o == nil {
 			continue
 		}
-		if err := o(&cfg); err != nil {
+		if err := config.Apply(&cfg, o); err != nil {
 			return nil, err
 		}
 	}
@@ -82,6 +82,7 @@ func New(endpoint string, authz auth.Authorizer, opts []cloudmigrate.Option) (*C
 		c.ua = cfg.UserAgent + " " + sdkAgent
 	}
 	c.header = cfg.Header.Clone()
+	c.obs, _ = cfg.Observer.(cloudmigrate.Observer)
 	return c, nil
 }
 
@@ -135,14 +136,17 @@ func (c *Client) WithEndpoint(endpoint string) *Client {
 
 // Request describes one call.
 type Request struct {
+	// Op names the SDK operation the request belongs to, as
+	// "package.Method" ("nova.LiveMigrate"), for the observer.
+	Op string
 	// Method is the HTTP method.
 	Method string
 	// Path is relative to the endpoint and may hold {name} placeholders,
 	// filled in order from Params: "/v1/{project_id}/jobs/{job_id}".
 	Path string
-	// Params fills Path's placeholders. Each value is escaped; an empty
-	// value, one containing "/", ".", or ".." is a *cloudmigrate.ValidationError
-	// naming the placeholder.
+	// Params fills Path's placeholders. Each value must pass CheckID (else
+	// a *cloudmigrate.ValidationError naming the placeholder, and nothing is
+	// sent) and is escaped with url.PathEscape.
 	Params []string
 	// URL, if set, is an absolute URL used instead of endpoint+Path (a
 	// "next" link from a paged answer). It must be on the endpoint's host.
@@ -163,6 +167,10 @@ type Request struct {
 	OK []int
 	// Out receives the decoded JSON answer; nil discards the body.
 	Out any
+	// Secrets are credentials the body carries, such as a password. They
+	// are scrubbed from error answers, with the credentials in the
+	// request's headers and those the Authorizer holds.
+	Secrets []auth.Secret
 }
 
 // Response describes the service's successful answer.
@@ -172,7 +180,8 @@ type Response struct {
 	Header     http.Header
 	// RequestID is the service's request ID.
 	RequestID string
-	// Attempts is how many times the request was sent.
+	// Attempts is how many times the request was sent, the replay after a
+	// renewed token included (see Do).
 	Attempts int
 }
 
@@ -182,6 +191,15 @@ type Response struct {
 // off while its body is read (the connection closes or times out half
 // way) is sent again, like one that got no answer at all; r.Out is
 // cleared before the next attempt decodes into it.
+//
+// Attempts, in the Response and in a *cloudmigrate.Error, counts every
+// request handed to the HTTP client, the replay after a renewed token
+// included. Config.MaxRetries bounds the tries after the first, not
+// counting that one replay: a call sends at most MaxRetries+2 requests.
+//
+// When ctx ends while the pipeline waits to try again (a Retry-After, a
+// back-off) or during the next try, the error wraps both ctx.Err() and the
+// failure that was being retried.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if ctx == nil {
 		return nil, cloudmigrate.Invalid("ctx", "nil context")
@@ -196,89 +214,192 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	idempotent := r.Idempotent || r.Method == http.MethodGet || r.Method == http.MethodHead
 	var (
-		bo       *backoffState
-		renewed  bool
-		attempts int
+		bo      *backoffState
+		renewed bool
+		tries   int   // counted against MaxRetries: all but the replay after a renewal
+		sent    int   // requests handed to the HTTP client
+		last    error // the failure being retried, for the caller if ctx ends
 	)
+	var why cloudmigrate.RetryReason // why the next try is sent, for the observer
+	// stop is the error for a call whose context ended.
+	stop := func() error {
+		if last == nil {
+			return fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, ctx.Err())
+		}
+		return fmt.Errorf("%w; retry abandoned: %w", last, ctx.Err())
+	}
+	// wait sleeps before the next try, at least floor.
+	wait := func(floor time.Duration) error {
+		if bo == nil {
+			bo = newBackoff(&c.cfg)
+		}
+		if sleep(ctx, bo.next(floor)) != nil {
+			return stop()
+		}
+		return nil
+	}
 	for {
-		attempts++
-		resp, sent, err := c.attempt(ctx, r, target, body, attempts)
+		tries++
+		resp, req, sp, err := c.attempt(ctx, r, target, body, sent+1, why)
 		if err != nil {
-			if ctxErr := ctx.Err(); ctxErr != nil {
-				return nil, fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, ctxErr)
-			}
+			sp.done(0, "", err)
 			var ve *cloudmigrate.ValidationError
 			if errors.As(err, &ve) {
 				return nil, err
 			}
-			var retry bool
 			var ae *authorizeError
-			if errors.As(err, &ae) {
+			authFailed := errors.As(err, &ae)
+			if !authFailed {
+				sent++
+			}
+			if ctx.Err() != nil {
+				return nil, stop()
+			}
+			var retry bool
+			var floor time.Duration
+			if authFailed {
 				// Nothing was sent: any request may try again, but only
-				// if the credentials might come next time.
+				// if the credentials might come next time, and not before
+				// the authorizer says they might.
 				retry = transient(ae.err)
+				floor = c.retryAfter(ae.err)
+				why = cloudmigrate.RetryCredentials
 			} else {
 				retry = idempotent || isDialError(err)
+				why = cloudmigrate.RetryNetwork
 			}
-			if !retry || attempts > c.cfg.MaxRetries {
-				return nil, fmt.Errorf("cloudmigrate: %s %s: %d attempt(s): %w", r.Method, target.safe, attempts, err)
+			err = c.failed(r, target, sent, err)
+			if !retry || tries > c.cfg.MaxRetries {
+				return nil, err
 			}
-			if bo == nil {
-				bo = newBackoff(&c.cfg)
-			}
-			if err := sleep(ctx, bo.next(0)); err != nil {
-				return nil, fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, err)
+			last = err
+			if err := wait(floor); err != nil {
+				return nil, err
 			}
 			continue
 		}
+		sent++
 		if ok(resp.StatusCode, r.OK) {
-			out, lost, err := c.finish(resp, r.Out, attempts, target.safe, r.Method)
-			if err == nil || !lost || !idempotent || attempts > c.cfg.MaxRetries || ctx.Err() != nil {
+			out, lost, err := c.finish(resp, r.Out, sent, target.safe, r.Method)
+			sp.done(resp.StatusCode, out.RequestID, err)
+			if err == nil || !lost || !idempotent || tries > c.cfg.MaxRetries {
 				return out, err
 			}
-			clearOut(r.Out)
-			if bo == nil {
-				bo = newBackoff(&c.cfg)
+			if ctx.Err() != nil {
+				return nil, stop()
 			}
-			if err := sleep(ctx, bo.next(0)); err != nil {
-				return nil, fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, err)
+			clearOut(r.Out)
+			last = err
+			why = cloudmigrate.RetryNetwork
+			if err := wait(0); err != nil {
+				return nil, err
 			}
 			continue
 		}
-		apiErr := errparse.FromResponse(r.Method, target.safe, resp, attempts)
+		apiErr := errparse.FromResponse(r.Method, target.safe, resp, sent, requestSecrets(req, c.authz, r.Secrets)...)
 		drain(resp)
 		// The service's wish is honoured up to the client's limit, here and
 		// by whoever reads the error (a wait loop polling again).
 		if apiErr.RetryAfter > c.cfg.RetryAfterCap {
 			apiErr.RetryAfter = c.cfg.RetryAfterCap
 		}
+		sp.done(resp.StatusCode, apiErr.RequestID, apiErr)
 		if resp.StatusCode == http.StatusUnauthorized && !renewed {
 			if rn, isRenewer := c.authz.(auth.Renewer); isRenewer {
 				renewed = true
-				if err := rn.Renew(ctx, sent); err != nil {
-					return nil, fmt.Errorf("cloudmigrate: %s %s: renewing credentials after 401: %w", r.Method, target.safe, err)
+				if err := rn.Renew(ctx, req); err != nil {
+					if ctx.Err() != nil {
+						last = apiErr
+						return nil, stop()
+					}
+					err = fmt.Errorf("cloudmigrate: %s %s: renewing credentials after a 401 (%s): %w",
+						r.Method, target.safe, attemptsText(sent), err)
+					// The service refused the request, so it may be sent
+					// again once the credentials can be had.
+					if !transient(err) || tries > c.cfg.MaxRetries {
+						return nil, err
+					}
+					last = err
+					why = cloudmigrate.RetryCredentials
+					if err := wait(c.retryAfter(err)); err != nil {
+						return nil, err
+					}
+					continue
 				}
-				attempts--
+				tries-- // the replay is not a retry
+				why = cloudmigrate.RetryTokenRenewed
 				continue
 			}
 		}
 		throttled := resp.StatusCode == http.StatusTooManyRequests || cloudmigrate.IsThrottled(apiErr)
 		retry := throttled || (idempotent && apiErr.Temporary())
-		if !retry || attempts > c.cfg.MaxRetries {
+		if !retry || tries > c.cfg.MaxRetries {
 			return nil, apiErr
 		}
-		if bo == nil {
-			bo = newBackoff(&c.cfg)
+		last = apiErr
+		why = cloudmigrate.RetryServerError
+		if throttled {
+			why = cloudmigrate.RetryThrottled
 		}
-		if err := sleep(ctx, bo.next(apiErr.RetryAfter)); err != nil {
-			return nil, fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, target.safe, err)
+		if err := wait(apiErr.RetryAfter); err != nil {
+			return nil, err
 		}
 	}
 }
 
+// failed is the error for a try that got no answer: the request could not
+// be authorized, or the exchange failed.
+func (c *Client) failed(r *Request, t *target, sent int, err error) error {
+	if sent == 0 {
+		return fmt.Errorf("cloudmigrate: %s %s: %w", r.Method, t.safe, err)
+	}
+	return fmt.Errorf("cloudmigrate: %s %s: %s: %w", r.Method, t.safe, attemptsText(sent), err)
+}
+
+func attemptsText(n int) string {
+	if n == 1 {
+		return "1 attempt"
+	}
+	return strconv.Itoa(n) + " attempts"
+}
+
+// retryAfter is how long err says to wait before trying again, up to the
+// client's limit: an authorizer's own hint (a Keystone pausing its token
+// requests after a failure), else the service's Retry-After.
+func (c *Client) retryAfter(err error) time.Duration {
+	var d time.Duration
+	var hint interface{ RetryAfter() time.Duration }
+	var apiErr *cloudmigrate.Error
+	switch {
+	case errors.As(err, &hint):
+		d = hint.RetryAfter()
+	case errors.As(err, &apiErr):
+		d = apiErr.RetryAfter
+	}
+	return min(d, c.cfg.RetryAfterCap)
+}
+
 // attempt sends r once. It returns the response (body open) or an error,
 // and the request that was sent.
-func (c *Client) attempt(ctx context.Context, r *Request, t *target, body []byte, n int) (*http.Response, *http.Request, error) {
+//
+// With an observer, the attempt is announced before its headers are
+// authorized, with why it is sent (empty for the first), and goes out with
+// the context the observer returns; the caller ends the attempt through
+// the returned span once its answer is handled. Without one, the span is
+// inert and nothing is done for it.
+func (c *Client) attempt(ctx context.Context, r *Request, t *target, body []byte, n int, why cloudmigrate.RetryReason) (*http.Response, *http.Request, attemptSpan, error) {
+	var (
+		sp  attemptSpan
+		hdr http.Header
+	)
+	if c.obs != nil {
+		shown := make(http.Header, 3+len(c.header)+len(r.Header))
+		c.setHeaders(shown, r, body != nil)
+		ctx, sp = c.startAttempt(ctx, r, t, n, why, shown)
+		// The observer may keep what it was shown: the credentials go
+		// into a copy, with the headers the observer added.
+		hdr = shown.Clone()
+	}
 	actx := ctx
 	var cancel context.CancelFunc
 	if c.cfg.Timeout > 0 {
@@ -289,28 +410,24 @@ func (c *Client) attempt(ctx context.Context, r *Request, t *target, body []byte
 		if cancel != nil {
 			cancel()
 		}
-		return nil, nil, cloudmigrate.Invalid("path", "cannot build the request URL")
+		return nil, nil, sp, cloudmigrate.Invalid("path", "cannot build the request URL")
 	}
 	if body != nil {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		req.ContentLength = int64(len(body))
-		req.Header["Content-Type"] = jsonType
 	}
-	req.Header["Accept"] = jsonType
-	req.Header["User-Agent"] = []string{c.ua}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	for k, v := range r.Header {
-		req.Header[k] = v
+	if hdr != nil {
+		req.Header = hdr
+	} else {
+		c.setHeaders(req.Header, r, body != nil)
 	}
 	if c.authz != nil {
 		if err := c.authz.Authorize(actx, req); err != nil {
 			if cancel != nil {
 				cancel()
 			}
-			return nil, req, &authorizeError{err: err}
+			return nil, req, sp, &authorizeError{err: err}
 		}
 	}
 	start := time.Now()
@@ -320,12 +437,65 @@ func (c *Client) attempt(ctx context.Context, r *Request, t *target, body []byte
 		if cancel != nil {
 			cancel()
 		}
-		return nil, req, err
+		return nil, req, sp, err
 	}
 	if cancel != nil {
 		resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	}
-	return resp, req, nil
+	return resp, req, sp, nil
+}
+
+// setHeaders writes the headers every attempt of r carries into h, before
+// the authorizer adds credentials.
+func (c *Client) setHeaders(h http.Header, r *Request, hasBody bool) {
+	if hasBody {
+		h["Content-Type"] = jsonType
+	}
+	h["Accept"] = jsonType
+	h["User-Agent"] = []string{c.ua}
+	for k, v := range c.header {
+		h[k] = v
+	}
+	for k, v := range r.Header {
+		h[k] = v
+	}
+}
+
+// attemptSpan is an observed attempt, or nothing when the client has no
+// observer.
+type attemptSpan struct {
+	end   func(cloudmigrate.AttemptResult)
+	start time.Time
+}
+
+// startAttempt announces attempt n of r to the observer and returns the
+// context the attempt is sent with.
+func (c *Client) startAttempt(ctx context.Context, r *Request, t *target, n int, why cloudmigrate.RetryReason, h http.Header) (context.Context, attemptSpan) {
+	start := time.Now()
+	octx, end := c.obs.StartAttempt(ctx, cloudmigrate.AttemptInfo{
+		Operation: r.Op,
+		Method:    r.Method,
+		Path:      t.template,
+		URL:       t.safe,
+		Attempt:   n,
+		Retry:     why,
+		Header:    h,
+	})
+	if octx == nil {
+		octx = ctx
+	}
+	return octx, attemptSpan{end: end, start: start}
+}
+
+// done ends the attempt for the observer. It does nothing for an attempt
+// that is not observed, or on a second call.
+func (s *attemptSpan) done(status int, requestID string, err error) {
+	if s.end == nil {
+		return
+	}
+	end := s.end
+	s.end = nil
+	end(cloudmigrate.AttemptResult{StatusCode: status, RequestID: requestID, Duration: time.Since(s.start), Err: err})
 }
 
 var jsonType = []string{"application/json"}
@@ -333,7 +503,7 @@ var jsonType = []string{"application/json"}
 // finish decodes a successful answer into out. On failure, lost reports
 // whether reading the body failed (the connection closed, broke or timed
 // out before the body's end), rather than the body, read whole, not
-// decoding.
+// decoding, or being over MaxAnswer.
 func (c *Client) finish(resp *http.Response, out any, attempts int, safeURL, method string) (res *Response, lost bool, err error) {
 	defer resp.Body.Close()
 	res = &Response{StatusCode: resp.StatusCode, Header: resp.Header, RequestID: errparse.RequestID(resp.Header), Attempts: attempts}
@@ -341,13 +511,13 @@ func (c *Client) finish(resp *http.Response, out any, attempts int, safeURL, met
 		drain(resp)
 		return res, false, nil
 	}
-	body := &bodyReader{r: resp.Body, left: MaxAnswer}
-	if err := json.NewDecoder(body).Decode(out); err != nil {
-		if errors.Is(err, io.EOF) {
-			// An empty body decodes to nothing: the zero value stands.
-			return res, false, nil
-		}
-		return res, body.err != nil, fmt.Errorf("cloudmigrate: %s %s: decoding the %d answer (request %s): %w",
+	data, lost, err := readAnswer(resp.Body, resp.ContentLength, MaxAnswer)
+	if err != nil {
+		return res, lost, fmt.Errorf("cloudmigrate: %s %s: reading the %d answer (request %s): %w",
+			method, safeURL, resp.StatusCode, res.RequestID, err)
+	}
+	if err := decodeAnswer(data, out); err != nil {
+		return res, false, fmt.Errorf("cloudmigrate: %s %s: decoding the %d answer (request %s): %w",
 			method, safeURL, resp.StatusCode, res.RequestID, err)
 	}
 	drain(resp)
@@ -356,33 +526,206 @@ func (c *Client) finish(resp *http.Response, out any, attempts int, safeURL, met
 
 // MaxAnswer bounds the successful answers the pipeline decodes. The
 // services' answers are a few kilobytes to a few megabytes (a page of
-// migrations); a larger one is refused rather than held in memory.
+// migrations); a larger one is refused rather than held in memory: at once
+// when its Content-Length says so, else once MaxAnswer bytes have come and
+// more follow. Refusing an answer holds at most MaxAnswer bytes of it.
 const MaxAnswer = 64 << 20
 
 // ErrAnswerTooLarge is wrapped by the error for an answer over MaxAnswer.
 var ErrAnswerTooLarge = errors.New("answer larger than 64 MiB")
 
-// bodyReader remembers the first failure reading a body, as opposed to
-// its clean end, and stops at MaxAnswer bytes.
-type bodyReader struct {
-	r    io.Reader
-	left int64
-	err  error
+// Chunk sizes of an answer of unknown length: the first fits the usual
+// answer, the next ones double up to answerChunkMax. Past answerChunkMax
+// bytes, reading also looks for the end of the answer's JSON value.
+const (
+	answerChunkMin = 4 << 10
+	answerChunkMax = 1 << 20
+)
+
+// readAnswer reads a successful answer's body whole, refusing one over
+// limit bytes (ErrAnswerTooLarge). A declared length is read into one
+// buffer of that size. An unknown length is read in chunks, so that what
+// is held never exceeds what arrived by more than the last chunk and no
+// buffer is copied into a larger one on the way; the chunks are joined
+// once the end is reached within the limit. A long answer of unknown
+// length is read only up to the end of its first JSON value: what follows
+// is ignored, as json.Decoder would. lost reports that reading failed
+// before the end, as opposed to the answer being too large.
+func readAnswer(body io.Reader, length, limit int64) (data []byte, lost bool, err error) {
+	if length > limit {
+		return nil, false, ErrAnswerTooLarge
+	}
+	if length > 0 {
+		data = make([]byte, length)
+		n, err := fill(body, data)
+		switch {
+		case n == len(data):
+			return data, false, nil
+		case err == io.EOF:
+			return nil, true, io.ErrUnexpectedEOF
+		}
+		return nil, true, err
+	}
+	var (
+		chunks  [][]byte
+		total   int64
+		size    int64 = answerChunkMin
+		scan    valueScan
+		scanned int // chunks the scan has seen
+	)
+read:
+	for {
+		// Reading one byte past the limit tells an answer that is too
+		// large from one that is exactly limit bytes.
+		if total > limit {
+			return nil, false, ErrAnswerTooLarge
+		}
+		buf := make([]byte, min(size, limit+1-total))
+		n, err := fill(body, buf)
+		if n > 0 {
+			chunks = append(chunks, buf[:n])
+			total += int64(n)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, true, err
+		}
+		for ; total > answerChunkMax && scanned < len(chunks); scanned++ {
+			if end := scan.feed(chunks[scanned]); end >= 0 {
+				total -= int64(len(chunks[scanned]) - end)
+				chunks[scanned] = chunks[scanned][:end]
+				chunks = chunks[:scanned+1]
+				break read
+			}
+		}
+		size = min(2*size, answerChunkMax)
+	}
+	switch {
+	case total > limit:
+		return nil, false, ErrAnswerTooLarge
+	case len(chunks) == 0:
+		return nil, false, nil
+	case len(chunks) == 1:
+		return chunks[0], false, nil
+	}
+	data = make([]byte, 0, total)
+	for _, c := range chunks {
+		data = append(data, c...)
+	}
+	return data, false, nil
 }
 
-func (b *bodyReader) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		return 0, ErrAnswerTooLarge
+// fill reads from r until buf is full, r ends (io.EOF) or fails.
+func fill(r io.Reader, buf []byte) (n int, err error) {
+	for n < len(buf) && err == nil {
+		var m int
+		m, err = r.Read(buf[n:])
+		n += m
 	}
-	if int64(len(p)) > b.left {
-		p = p[:b.left]
-	}
-	n, err := b.r.Read(p)
-	b.left -= int64(n)
-	if err != nil && err != io.EOF && b.err == nil {
-		b.err = err
+	if n == len(buf) && err != io.EOF {
+		err = nil
 	}
 	return n, err
+}
+
+// decodeAnswer decodes a whole answer into out. A body of white space only
+// leaves out as it is; one whose JSON stops before its end is
+// io.ErrUnexpectedEOF; what follows the first JSON value is ignored, as
+// json.Decoder would.
+func decodeAnswer(data []byte, out any) error {
+	if onlySpace(data) {
+		return nil
+	}
+	err := json.Unmarshal(data, out)
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) {
+		return err
+	}
+	if syntax.Offset == int64(len(data)) && syntax.Error() == jsonEndOfInput {
+		return io.ErrUnexpectedEOF
+	}
+	// Unmarshal checks the whole document before it stores anything, so
+	// out is untouched and may receive the first value alone.
+	var scan valueScan
+	if end := scan.feed(data); end > 0 && end < len(data) {
+		return json.Unmarshal(data[:end], out)
+	}
+	return err
+}
+
+// valueScan finds where the first JSON value of a stream ends, fed one
+// piece of the stream after another. It does not check the JSON (decoding
+// does that); it only follows strings and nesting.
+type valueScan struct {
+	depth   int
+	started bool // the value's first byte has been seen
+	bare    bool // the value is a number or literal: only the stream's end ends it
+	inStr   bool
+	escaped bool // the byte before was a backslash in a string
+}
+
+// feed scans p, the stream's next piece, and returns the length of its
+// prefix that ends the value, or -1 if the value goes on past p.
+func (s *valueScan) feed(p []byte) int {
+	if s.bare {
+		return -1
+	}
+	for i, c := range p {
+		if s.inStr {
+			switch {
+			case s.escaped:
+				s.escaped = false
+			case c == '\\':
+				s.escaped = true
+			case c == '"':
+				s.inStr = false
+				if s.depth == 0 {
+					return i + 1
+				}
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			s.inStr, s.started = true, true
+		case '{', '[':
+			s.depth++
+			s.started = true
+		case '}', ']':
+			if s.depth--; s.depth <= 0 {
+				return i + 1
+			}
+		default:
+			if !s.started {
+				s.bare = true
+				return -1
+			}
+		}
+	}
+	return -1
+}
+
+// jsonEndOfInput is encoding/json's message for a document that ends
+// before its value is complete.
+var jsonEndOfInput = func() string {
+	var v any
+	if err := json.Unmarshal([]byte("{"), &v); err != nil {
+		return err.Error()
+	}
+	return ""
+}()
+
+// onlySpace reports whether b is empty or holds only JSON white space.
+func onlySpace(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Client) log(ctx context.Context, method, path string, resp *http.Response, err error, d time.Duration, n int) {
@@ -465,6 +808,10 @@ type authorizeError struct{ err error }
 func (e *authorizeError) Error() string { return "authorizing: " + e.err.Error() }
 func (e *authorizeError) Unwrap() error { return e.err }
 
+// ErrorType classifies the failure for an observer (see
+// cloudmigrate.AttemptResult.Err).
+func (e *authorizeError) ErrorType() string { return "credentials" }
+
 // transient reports whether err may go away by itself: a service answer
 // that says so (throttling, 5xx) or a network failure.
 func transient(err error) bool {
@@ -489,9 +836,10 @@ func isDialError(err error) bool {
 
 // target is a request's resolved URL.
 type target struct {
-	url  string // what is sent
-	safe string // for errors: the same, as credentials never appear in it
-	path string // for logs: the path without the query
+	url      string // what is sent
+	safe     string // for errors: the same, as credentials never appear in it
+	path     string // for logs: the path without the query
+	template string // for the observer: the path with its placeholders
 }
 
 func (c *Client) target(r *Request) (*target, error) {
@@ -500,14 +848,14 @@ func (c *Client) target(r *Request) (*target, error) {
 		if err != nil || !sameHost(c.base, u) {
 			return nil, cloudmigrate.Invalid("url", "link %q is not on the endpoint's host", redactURL(r.URL))
 		}
-		return &target{url: u.String(), safe: u.String(), path: u.Path}, nil
+		return &target{url: u.String(), safe: u.String(), path: u.Path, template: u.Path}, nil
 	}
 	path, err := expand(r.Path, r.Params)
 	if err != nil {
 		return nil, err
 	}
 	full := c.base + path
-	t := &target{path: path}
+	t := &target{path: path, template: r.Path}
 	if r.Query != nil {
 		q, err := encodeQuery(r.Query)
 		if err != nil {
@@ -583,20 +931,6 @@ func expand(path string, params []string) (string, error) {
 		return "", cloudmigrate.Invalid("path", "%d parameters for %d placeholders", len(params), i)
 	}
 	return b.String(), nil
-}
-
-// CheckID validates a value that goes into a URL path: it must be
-// non-empty, contain no "/", and not be "." or "..".
-func CheckID(field, v string) error {
-	switch {
-	case v == "":
-		return cloudmigrate.Invalid(field, "must not be empty")
-	case v == "." || v == "..":
-		return cloudmigrate.Invalid(field, "%q is not a valid path segment", v)
-	case strings.IndexByte(v, '/') >= 0:
-		return cloudmigrate.Invalid(field, "must not contain '/'")
-	}
-	return nil
 }
 
 func redactURL(s string) string {

@@ -62,11 +62,11 @@ func TestPathParamsEscapedAndValidated(t *testing.T) {
 		got = r.Method + " " + r.URL.String()
 		return httpmock.NewStringResponse(200, ``), nil
 	})
-	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/pools/{pool}/nodes/{node}", Params: []string{"pool a", "n:1?#"}, Out: nil})
+	_, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/pools/{pool}/nodes/{node}", Params: []string{"pool.a", "n:1@é"}, Out: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "GET " + base + "/pools/pool%20a/nodes/n:1%3F%23"; got != want {
+	if want := "GET " + base + "/pools/pool.a/nodes/n:1@%C3%A9"; got != want {
 		t.Errorf("sent %q, want %q", got, want)
 	}
 	for _, bad := range []string{"", "a/b", ".", ".."} {
@@ -568,7 +568,7 @@ func TestWithHeaderCopies(t *testing.T) {
 	if got.Get("X-Project-Id") != "p1" || got.Get("X-Trace") != "t1" || got.Get("X-Openstack-Nova-Api-Version") != "2.80" {
 		t.Errorf("headers: %v", got)
 	}
-	if ua := got.Get("User-Agent"); ua != "ops-bot/2 cloudmigrate-go/"+Version {
+	if ua := got.Get("User-Agent"); ua != "ops-bot/2 cloudmigrate-go/"+cloudmigrate.Version {
 		t.Errorf("User-Agent %q", ua)
 	}
 	if _, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/x"}); err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -30,7 +32,6 @@ func (s *Server) registerActions() {
 		s.Handle(OpCancel, sv+"migration_cancel", s.serverAction(s.locked(s.cancel)))
 		s.Handle(OpResetTaskState, sv+"reset_task_state", s.serverAction(s.locked(s.resetTaskState)))
 		s.Handle(OpUnknownAction, sv+"{action}", s.unknownAction)
-		s.Handle(OpGetShareServer, "GET "+prefix+"/share-servers/{share_server_id}", s.getShareServer)
 
 		sh := "POST " + prefix + "/shares/{share_id}/action/"
 		s.Handle(OpShareStart, sh+"migration_start", s.shareAction(shareStartRule, s.shareStart))
@@ -39,8 +40,62 @@ func (s *Server) registerActions() {
 		s.Handle(OpShareCancel, sh+"migration_cancel", s.shareAction(shareRule, s.shareCancel))
 		s.Handle(OpUnknownAction, sh+"{action}", s.unknownAction)
 	}
-	s.Handle(OpUnknownRoute, sharePath+"/{path...}", func(*fake.Request) fake.Response {
-		return s.Error(http.StatusNotFound, FaultNotFound, "The resource could not be found.")
+	unknownRoute := func(*fake.Request) fake.Response { return routeNotFound() }
+	progressGet := s.shareAction(shareProgressGetRule, s.shareProgress)
+	v2 := "GET " + sharePath + "/v2"
+	s.Handle(OpGetShareServer, v2+"/{project_id}/share-servers/{share_server_id}", s.getShareServer)
+	s.Handle(OpListShareServers, v2+"/share-servers", s.listShareServers)
+	s.Handle(OpShareProgressGet, v2+"/{project_id}/shares/{share_id}/migration-progress", progressGet)
+	// A URL without the project ID has as many segments as another one
+	// with it ("share-servers/{id}" and "{project_id}/share-servers"), so
+	// one pattern takes both and the route tells them apart.
+	s.HandleRoute(OpUnknownRoute, v2+"/{first}/{second}", func(r *fake.Request) (string, fake.Handler, bool) {
+		first, second := r.PathValue("first"), r.PathValue("second")
+		switch {
+		case second == "share-servers":
+			r.SetPathValue("project_id", first)
+			return OpListShareServers, s.listShareServers, true
+		case first == "share-servers":
+			r.SetPathValue("share_server_id", second)
+			return OpGetShareServer, s.getShareServer, true
+		case first == "shares" && second == "detail":
+			return OpListShares, s.listShares, true
+		case first == "shares":
+			r.SetPathValue("share_id", second)
+			return OpGetShare, s.getShare, true
+		}
+		return OpUnknownRoute, unknownRoute, true
+	})
+	s.HandleRoute(OpUnknownRoute, v2+"/{first}/{id}/{leaf}", func(r *fake.Request) (string, fake.Handler, bool) {
+		first, id, leaf := r.PathValue("first"), r.PathValue("id"), r.PathValue("leaf")
+		switch {
+		case first == "shares" && leaf == "migration-progress":
+			r.SetPathValue("share_id", id)
+			return OpShareProgressGet, progressGet, true
+		case first == "shares" && leaf == "instances":
+			r.SetPathValue("share_id", id)
+			return OpListShareInstances, s.listShareInstances, true
+		case id == "shares" && leaf == "detail":
+			r.SetPathValue("project_id", first)
+			return OpListShares, s.listShares, true
+		case id == "shares":
+			r.SetPathValue("project_id", first)
+			r.SetPathValue("share_id", leaf)
+			return OpGetShare, s.getShare, true
+		}
+		return OpUnknownRoute, unknownRoute, true
+	})
+	s.Handle(OpUnknownRoute, sharePath+"/{path...}", unknownRoute)
+}
+
+// routeNotFound is Manila's answer to a URL none of its routes match:
+// not a fault, but the router's bare 404 as webob writes it for a client
+// that accepts JSON.
+func routeNotFound() fake.Response {
+	return fake.JSON(http.StatusNotFound, map[string]string{
+		"code":    "404 Not Found",
+		"title":   "Not Found",
+		"message": resourceNotFound + "<br /><br />\n\n\n",
 	})
 }
 
@@ -177,14 +232,6 @@ type checkResponse struct {
 	SupportedCapabilities supportedCapabilities `json:"supported_capabilities"`
 }
 
-// nullIfAbsent returns raw, or JSON null when it is missing.
-func nullIfAbsent(raw json.RawMessage) json.RawMessage {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return json.RawMessage("null")
-	}
-	return raw
-}
-
 func ptr[T any](v T) *T { return &v }
 
 // serverHandler answers an action on an existing share server, with the
@@ -206,37 +253,43 @@ func (s *Server) locked(h serverHandler) func(*call) fake.Response {
 	}
 }
 
-// check serves migration_check (200). A destination the fake does not
-// know, or one that changes nothing (same back end, same share network),
-// is incompatible with every supported capability null; otherwise the
-// back end's capabilities decide.
+// check serves migration_check (200). It refuses what migration_start
+// refuses before the move begins, in Manila's order: a bad body (400), a
+// share server that is not active (409), a move that changes nothing
+// (409) and an unknown destination back end (404). Otherwise the
+// destination's capabilities decide whether the move is compatible. A
+// body without new_share_network_id passes every check and then fails
+// with 500, as Manila's view of the answer reads that key unconditionally.
 func (s *Server) check(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response {
-	p, refusal, ok := s.parseForActive(c, info, "migration_check")
+	p, refusal, ok := s.parseForMove(c, sv, info, "migration_check")
 	if !ok {
 		return refusal
+	}
+	if _, sent := p.raw["new_share_network_id"]; !sent {
+		// No fault name: errorBody names a 500 computeFault, as Manila does.
+		return s.Error(http.StatusInternalServerError, "",
+			"The server has either erred or is incapable of performing the requested operation.")
 	}
 	out := checkResponse{RequestedCapabilities: requestedCapabilities{
 		Writable:          p.raw["writable"],
 		Nondisruptive:     p.raw["nondisruptive"],
 		PreserveSnapshots: p.raw["preserve_snapshots"],
-		ShareNetworkID:    nullIfAbsent(p.raw["new_share_network_id"]),
+		ShareNetworkID:    p.raw["new_share_network_id"],
 		Host:              p.raw["host"],
 	}}
-	caps, known := s.backends[p.host]
-	if known && !sameDestination(sv, p) {
-		network := sv.network
-		if p.newNetwork != "" {
-			network = p.newNetwork
-		}
-		out.Compatible = caps.covers(p.writable, p.nondisruptive, p.preserveSnapshots)
-		out.SupportedCapabilities = supportedCapabilities{
-			Writable:             ptr(caps.Writable),
-			Nondisruptive:        ptr(caps.Nondisruptive),
-			PreserveSnapshots:    ptr(caps.PreserveSnapshots),
-			ShareNetworkID:       &network,
-			MigrationCancel:      ptr(true),
-			MigrationGetProgress: ptr(true),
-		}
+	caps := s.backends[p.host]
+	network := sv.network
+	if p.newNetwork != "" {
+		network = p.newNetwork
+	}
+	out.Compatible = caps.covers(p.writable, p.nondisruptive, p.preserveSnapshots)
+	out.SupportedCapabilities = supportedCapabilities{
+		Writable:             ptr(caps.Writable),
+		Nondisruptive:        ptr(caps.Nondisruptive),
+		PreserveSnapshots:    ptr(caps.PreserveSnapshots),
+		ShareNetworkID:       &network,
+		MigrationCancel:      ptr(true),
+		MigrationGetProgress: ptr(true),
 	}
 	return fake.JSON(http.StatusOK, out)
 }
@@ -264,28 +317,46 @@ func notActive(info ShareServerInfo) string {
 	return invalidServer("Share server %s status must be active, but current status is: %s.", info.ID, info.Status)
 }
 
-// start serves migration_start (202, no body). After the body checks
-// (400), the server must be active (409), the move must change something
-// (409) and the destination back end must exist (404, as Manila's
-// service lookup answers). The migration then runs on the clock; one that
-// asks for guarantees the destination lacks ends in migration_error
-// before the driver starts.
+// parseForMove reads a check or start body and refuses the move as
+// Manila does before either begins: a bad body (400), a share server
+// that is not active (409), a move that changes nothing (409), a
+// destination back end that does not exist or whose share service is
+// disabled (404, as Manila's lookup of enabled services answers) and a
+// share on the share server that is not available (409).
+func (s *Server) parseForMove(c *call, sv *shareServer, info ShareServerInfo, action string) (*migrationParams, fake.Response, bool) {
+	p, refusal, ok := s.parseForActive(c, info, action)
+	if !ok {
+		return nil, refusal, false
+	}
+	if sameDestination(sv, p) {
+		return nil, s.Error(http.StatusConflict, FaultConflict, invalidServer("There is no difference between source and "+
+			"destination backends and between source and destination share networks. Share server migration will not proceed.")), false
+	}
+	if !s.backendUsableLocked(p.host) {
+		// Manila looks the destination up among the enabled share
+		// services: an unknown or a disabled one is not found.
+		return nil, s.Error(http.StatusNotFound, FaultNotFound, fmt.Sprintf("Service %s could not be found.", p.host)), false
+	}
+	if busy := s.busyShareLocked(sv, s.Clock().Now()); busy != "" {
+		return nil, s.Error(http.StatusConflict, FaultConflict, busy), false
+	}
+	return p, fake.Response{}, true
+}
+
+// start serves migration_start (202, no body) once parseForMove accepts
+// it. The migration then runs on the clock; one that asks for guarantees
+// the destination lacks ends in migration_error before the driver
+// starts.
 func (s *Server) start(c *call, sv *shareServer, info ShareServerInfo, now time.Time) fake.Response {
-	p, refusal, ok := s.parseForActive(c, info, "migration_start")
+	p, refusal, ok := s.parseForMove(c, sv, info, "migration_start")
 	if !ok {
 		return refusal
 	}
-	if sameDestination(sv, p) {
-		return s.Error(http.StatusConflict, FaultConflict, invalidServer("There is no difference between source and "+
-			"destination backends and between source and destination share networks. Share server migration will not proceed."))
-	}
-	caps, known := s.backends[p.host]
-	if !known {
-		return s.Error(http.StatusNotFound, FaultNotFound, fmt.Sprintf("Service %s could not be found.", p.host))
-	}
+	caps := s.backends[p.host]
 	rejected := !caps.covers(p.writable, p.nondisruptive, p.preserveSnapshots)
 	failed := !rejected && s.takeFailureLocked()
 	mig := newMigration(now, phase1Steps(s.durations, failed, rejected, false))
+	mig.cleanup = s.durations.Cleanup
 	network := sv.network
 	if p.newNetwork != "" {
 		network = p.newNetwork
@@ -353,19 +424,31 @@ func progressLocked(sv *shareServer, o outcome) migrationProgress {
 }
 
 // goneSourceProgress is Manila's progress answer for the source of a
-// successful migration that no longer exists: no task state.
+// successful migration that no longer exists: the destination's task
+// state (migration_success unless an administrator reset it; null when
+// reset to none).
 type goneSourceProgress struct {
 	TotalProgress            int     `json:"total_progress"`
 	TaskState                *string `json:"task_state"`
 	DestinationShareServerID string  `json:"destination_share_server_id"`
 }
 
+// destinationNotFound is Manila's message when it looks for the
+// destination of a share server and finds none: for a share server it
+// does not know (which it takes for the deleted source of a migration),
+// and for the source of a migration whose destination does not exist yet.
+func destinationNotFound(id string) string {
+	return invalidServer("A destination share server wasn't found for source share server %s.", id)
+}
+
 // progress serves migration_get_progress (200). Like Manila, it answers
 // only for the source of a migration under way (status server_migrating):
 // any other share server gets 400, among them the source once the
 // migration has ended (active after a cancellation or a failure, inactive
-// after a success). A source that was removed after a successful
-// migration answers with 100 and the destination's ID.
+// after a success), and the source of a migration under way before its
+// destination exists. A source that was deleted after a successful
+// migration answers with 100 and the destination's ID; an ID Manila does
+// not know gets 400 too, as Manila looks for a migration from it.
 func (s *Server) progress(c *call) fake.Response {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -373,15 +456,23 @@ func (s *Server) progress(c *call) fake.Response {
 	sv, info, ok := s.lookupLocked(c.id, now)
 	if !ok {
 		if dest := s.successorLocked(c.id, now); dest != nil {
-			return fake.JSON(http.StatusOK, goneSourceProgress{TotalProgress: 100, DestinationShareServerID: dest.id})
+			out := goneSourceProgress{TotalProgress: 100, DestinationShareServerID: dest.id}
+			if info, _ := dest.view(now); info.TaskState != "" {
+				out.TaskState = &info.TaskState
+			}
+			return fake.JSON(http.StatusOK, out)
 		}
-		return s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id))
+		return s.Error(http.StatusBadRequest, FaultBadRequest, destinationNotFound(c.id))
 	}
 	if info.Status != StatusServerMigrating {
 		return s.Error(http.StatusBadRequest, FaultBadRequest, invalidServer(
 			"Migration progress of share server %s cannot be obtained. The provided share server is not being migrated.", c.id))
 	}
-	return fake.JSON(http.StatusOK, progressLocked(sv, sv.mig.at(now)))
+	o := sv.mig.at(now)
+	if !o.destinationExists {
+		return s.Error(http.StatusBadRequest, FaultBadRequest, destinationNotFound(c.id))
+	}
+	return fake.JSON(http.StatusOK, progressLocked(sv, o))
 }
 
 // Microversions that add fields to the share-server resource.
@@ -427,19 +518,80 @@ func (s *Server) getShareServer(r *fake.Request) fake.Response {
 	if !ok {
 		return c.reply(s.Error(http.StatusNotFound, FaultNotFound, serverNotFound(c.id)))
 	}
+	return c.reply(fake.JSON(http.StatusOK, map[string]any{"share_server": s.serverView(sv, info, now, c.version, true)}))
+}
+
+// listShareServers serves GET .../share-servers (200, any microversion):
+// every share server that exists, in Manila's summary view (no
+// created_at, no backend_details), filtered on the query parameters as
+// Manila's database filter does: each one an exact match, and a
+// parameter it does not know matches nothing.
+func (s *Server) listShareServers(r *fake.Request) fake.Response {
+	c, resp, ok := s.admit(r, showRule, "")
+	if !ok {
+		return resp
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.Clock().Now()
+	ids := make([]string, 0, len(s.servers))
+	for id := range s.servers {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	list := []map[string]any{}
+	for _, id := range ids {
+		sv, info, ok := s.lookupLocked(id, now)
+		if !ok {
+			continue
+		}
+		if s.matchesLocked(info, r.URL.Query()) {
+			list = append(list, s.serverView(sv, info, now, c.version, false))
+		}
+	}
+	return c.reply(fake.JSON(http.StatusOK, map[string]any{"share_servers": list}))
+}
+
+// matchesLocked reports whether a share server passes the list filters.
+func (s *Server) matchesLocked(info ShareServerInfo, q url.Values) bool {
+	fields := map[string]string{
+		"id": info.ID, "host": info.Host, "status": info.Status, "task_state": info.TaskState,
+		"source_share_server_id": info.SourceShareServerID, "identifier": info.ID,
+		"share_network_id": info.ShareNetworkID, "share_network": info.ShareNetworkID, "project_id": s.projectID,
+	}
+	for k, vs := range q {
+		have, known := fields[k]
+		if !known {
+			return false
+		}
+		for _, v := range vs {
+			if v != have {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// serverView is a share server as Manila shows it at version v: the
+// detailed view of GET share-servers/{id}, or the summary of the list.
+func (s *Server) serverView(sv *shareServer, info ShareServerInfo, now time.Time, v auth.Microversion, detailed bool) map[string]any {
 	created, updated := sv.times(now)
 	doc := map[string]any{
-		"id":                 info.ID,
-		"project_id":         s.projectID,
-		"status":             info.Status,
-		"host":               info.Host,
-		"share_network_id":   info.ShareNetworkID,
-		"share_network_name": nil,
-		"created_at":         timestamp(created),
+		"id":               info.ID,
+		"project_id":       s.projectID,
+		"status":           info.Status,
+		"host":             info.Host,
+		"share_network_id": info.ShareNetworkID,
+		// Manila writes the network's name, or its ID when it has none;
+		// the fake's networks have no names.
+		"share_network_name": info.ShareNetworkID,
 		"updated_at":         timestamp(updated),
-		"backend_details":    map[string]string{},
 	}
-	v := c.version
+	if detailed {
+		doc["created_at"] = timestamp(created)
+		doc["backend_details"] = map[string]string{}
+	}
 	if v.AtLeast(autoDeletableMin) {
 		doc["is_auto_deletable"] = true
 		doc["identifier"] = info.ID
@@ -461,7 +613,7 @@ func (s *Server) getShareServer(r *fake.Request) fake.Response {
 	if v.AtLeast(encryptionKeyMin) {
 		doc["encryption_key_ref"] = nil
 	}
-	return c.reply(fake.JSON(http.StatusOK, map[string]any{"share_server": doc}))
+	return doc
 }
 
 // resetTaskState serves reset_task_state (202). The value must be one of

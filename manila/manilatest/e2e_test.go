@@ -41,9 +41,12 @@ func newFake(t *testing.T, opts ...manilatest.Option) (*manilatest.Server, *mani
 	return srv, newClient(t, srv.Endpoint(), srv.Authorizer())
 }
 
+// newClient returns a client whose every answer is checked against
+// Manila's schemas (see conformance_test.go).
 func newClient(t *testing.T, endpoint string, authz auth.Authorizer, opts ...cloudmigrate.Option) *manila.Client {
 	t.Helper()
-	c, err := manila.NewClient(endpoint, authz, append([]cloudmigrate.Option{fastRetry}, opts...)...)
+	checked := cloudmigrate.WithHTTPClient(newConformance(t).client())
+	c, err := manila.NewClient(endpoint, authz, append([]cloudmigrate.Option{fastRetry, checked}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,15 +77,17 @@ func apiError(t *testing.T, err error, status int, code string) *cloudmigrate.Er
 
 func start(t *testing.T, c *manila.Client, host string) {
 	t.Helper()
-	err := c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: host, Writable: true, PreserveSnapshots: true})
+	_, err := c.StartMigration(ctx, srcID, &manila.StartMigrationOptions{Host: host, Writable: true, PreserveSnapshots: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestTwoPhaseMigration(t *testing.T) {
-	srv, c := newFake(t)
-	check, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost, Writable: true, PreserveSnapshots: true})
+	// The source of the successful migration stays (inactive) for a day
+	// before it is deleted, so that the test can read it.
+	srv, c := newFake(t, manilatest.WithDurations(manilatest.Durations{Cleanup: 24 * time.Hour}))
+	check, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost, Writable: true, PreserveSnapshots: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +122,9 @@ func TestTwoPhaseMigration(t *testing.T) {
 		words = append(words, st.Word)
 		progress = append(progress, st.Progress)
 	}
-	wantWords := []string{"", "migration_driver_in_progress", "migration_driver_in_progress", "migration_driver_in_progress",
+	// The first poll comes before the destination exists: Manila answers
+	// 400 and the wait reads the share server's task state instead.
+	wantWords := []string{"migration_starting", "migration_driver_in_progress", "migration_driver_in_progress", "migration_driver_in_progress",
 		"migration_driver_in_progress", "migration_driver_in_progress", "migration_driver_in_progress",
 		"migration_driver_in_progress", "migration_driver_in_progress", "migration_driver_in_progress",
 		"migration_driver_in_progress", "migration_driver_phase1_done"}
@@ -153,9 +160,10 @@ func TestTwoPhaseMigration(t *testing.T) {
 		t.Errorf("completion polls %+v", *seen)
 	}
 	// The last poll met the inactive source (400); the wait took the end
-	// from the share server.
+	// from the share server (as the first poll of phase 1 did, after the
+	// read StartMigration makes before it starts).
 	if p.ShareServer == nil || p.ShareServer.Status != manila.ShareServerStatusInactive ||
-		srv.Calls(manilatest.OpGetShareServer) != 1 {
+		srv.Calls(manilatest.OpGetShareServer) != 3 {
 		t.Errorf("end not read from the share server: %+v, %d reads", p.ShareServer, srv.Calls(manilatest.OpGetShareServer))
 	}
 	src, dest := state(t, srv, srcID), state(t, srv, destID)
@@ -181,10 +189,10 @@ func TestTwoPhaseMigration(t *testing.T) {
 		t.Errorf("destination share server %+v %v", s, err)
 	}
 	// An inactive source cannot move again; the destination can.
-	err = c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: "manila-share-3@netapp3"})
+	_, err = c.StartMigration(ctx, srcID, &manila.StartMigrationOptions{Host: "manila-share-3@netapp3"})
 	apiError(t, err, http.StatusConflict, manilatest.FaultConflict)
 	srv.AddBackend(srcHost)
-	if err := c.StartMigration(ctx, destID, &manila.StartMigrationRequest{Host: srcHost}); err != nil {
+	if _, err := c.StartMigration(ctx, destID, &manila.StartMigrationOptions{Host: srcHost}); err != nil {
 		t.Errorf("migrating the destination back: %v", err)
 	}
 	if got := srv.Calls(manilatest.OpStart); got != 3 {
@@ -204,18 +212,28 @@ func equal[T comparable](a, b []T) bool {
 	return true
 }
 
-func TestProgressEarlyHasEmptyStrings(t *testing.T) {
+// TestProgressBeforeTheDestination checks the progress of a migration
+// through phase 1: Manila answers 400 until the destination share server
+// exists (migration_driver_starting), then reports it.
+func TestProgressBeforeTheDestination(t *testing.T) {
 	srv, c := newFake(t)
 	start(t, c, dstHost)
 	var moved time.Duration
+	for _, at := range []time.Duration{0, 7 * time.Second} {
+		srv.Clock().Advance(at - moved)
+		moved = at
+		_, err := c.GetMigrationProgress(ctx, srcID)
+		e := apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
+		if want := "Invalid share server: A destination share server wasn't found for source share server " + srcID + "."; e.Message != want {
+			t.Errorf("at %v: %q, want %q", at, e.Message, want)
+		}
+	}
 	for _, tc := range []struct {
 		at       time.Duration
 		state    manila.TaskState
 		progress int
 		dest     bool
 	}{
-		{0, "", 0, false},
-		{7 * time.Second, "", 0, false},
 		{12 * time.Second, manila.TaskStateMigrationDriverStarting, 0, true},
 		{20*time.Second + 5*time.Minute, manila.TaskStateMigrationDriverInProgress, 50, true},
 		{20*time.Second + 10*time.Minute, manila.TaskStateMigrationDriverPhase1Done, 100, true},
@@ -286,9 +304,10 @@ func TestCancelFlow(t *testing.T) {
 		t.Errorf("polls %+v", *seen)
 	}
 	// The cancelled source is active again and answers progress with 400:
-	// the wait ended on the share server's task state.
+	// the wait ended on the share server's task state (the other read is
+	// StartMigration's, before it starts).
 	if job.ShareServer == nil || job.ShareServer.Status != manila.ShareServerStatusActive ||
-		fe.Status.Message != "share server "+srcID+" is active" || srv.Calls(manilatest.OpGetShareServer) != 1 {
+		fe.Status.Message != "share server "+srcID+" is active" || srv.Calls(manilatest.OpGetShareServer) != 2 {
 		t.Errorf("end not read from the share server: %+v, %+v", job.ShareServer, fe.Status)
 	}
 	_, err = c.GetMigrationProgress(ctx, srcID)
@@ -298,8 +317,8 @@ func TestCancelFlow(t *testing.T) {
 	if info := state(t, srv, srcID); info.Status != manilatest.StatusActive || info.TaskState != "migration_cancelled" {
 		t.Errorf("source after cancel %+v", info)
 	}
-	if _, ok := srv.ShareServer(destID); ok {
-		t.Error("the destination outlived the cancellation")
+	if info := state(t, srv, destID); info.Status != manilatest.StatusInactive || info.TaskState != "migration_cancelled" {
+		t.Errorf("destination after cancel %+v", info)
 	}
 	// Cancelled is final: neither complete nor cancel is accepted, a new
 	// migration is.
@@ -342,9 +361,11 @@ func TestFailedMigration(t *testing.T) {
 		t.Errorf("final progress %+v", job)
 	}
 	// The failed source is active again and answers progress with 400:
-	// the wait ended on the share server's task state.
+	// the wait ended on the share server's task state (and read it once
+	// before, when the destination did not exist yet; StartMigration read
+	// it before it started).
 	if job.ShareServer == nil || job.ShareServer.Status != manila.ShareServerStatusActive ||
-		job.ShareServer.TaskState != manila.TaskStateMigrationError || srv.Calls(manilatest.OpGetShareServer) != 1 {
+		job.ShareServer.TaskState != manila.TaskStateMigrationError || srv.Calls(manilatest.OpGetShareServer) != 3 {
 		t.Errorf("end not read from the share server: %+v", job.ShareServer)
 	}
 	_, err = c.GetMigrationProgress(ctx, srcID)
@@ -369,12 +390,12 @@ func TestFailedMigration(t *testing.T) {
 
 func TestGuaranteesTheDestinationLacksEndInError(t *testing.T) {
 	srv, c := newFake(t)
-	req := manila.CheckMigrationRequest{Host: dstHost, Nondisruptive: true}
+	req := manila.CheckMigrationOptions{Host: dstHost, Nondisruptive: true}
 	check, err := c.CheckMigration(ctx, srcID, &req)
 	if err != nil || check.Compatible || *check.SupportedCapabilities.Nondisruptive {
 		t.Fatalf("check %+v %v", check, err)
 	}
-	if err := c.StartMigration(ctx, srcID, (*manila.StartMigrationRequest)(&req)); err != nil {
+	if _, err := c.StartMigration(ctx, srcID, (*manila.StartMigrationOptions)(&req)); err != nil {
 		t.Fatal(err)
 	}
 	opts, _ := stepping(srv, 5*time.Second)
@@ -394,30 +415,46 @@ func TestGuaranteesTheDestinationLacksEndInError(t *testing.T) {
 	}
 }
 
-func TestCheckIncompatibleDestinations(t *testing.T) {
+// TestCheckRefusesWhatStartRefuses checks that migration_check refuses,
+// as Manila's shared checks do, a move that changes nothing (409) and an
+// unknown destination (404), and answers an incompatible destination with
+// its capabilities.
+func TestCheckRefusesWhatStartRefuses(t *testing.T) {
 	srv, c := newFake(t)
 	srv.AddShareNetwork(network2)
-	for name, req := range map[string]manila.CheckMigrationRequest{
-		"unknown back end": {Host: "manila-share-9@nowhere"},
-		"same back end":    {Host: srcHost},
-		"same network":     {Host: srcHost, NewShareNetworkID: manilatest.DefaultShareNetworkID},
+	for name, tc := range map[string]struct {
+		req    manila.CheckMigrationOptions
+		status int
+		code   string
+	}{
+		"unknown back end": {manila.CheckMigrationOptions{Host: "manila-share-9@nowhere"}, 404, manilatest.FaultNotFound},
+		"same back end":    {manila.CheckMigrationOptions{Host: srcHost}, 409, manilatest.FaultConflict},
+		"same network":     {manila.CheckMigrationOptions{Host: srcHost, NewShareNetworkID: manilatest.DefaultShareNetworkID}, 409, manilatest.FaultConflict},
 	} {
-		check, err := c.CheckMigration(ctx, srcID, &req)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		sc := check.SupportedCapabilities
-		if check.Compatible || sc.Writable != nil || sc.Nondisruptive != nil || sc.PreserveSnapshots != nil ||
-			sc.MigrationCancel != nil || sc.MigrationGetProgress != nil || sc.ShareNetworkID != "" ||
-			check.RequestedCapabilities.Host != req.Host {
-			t.Errorf("%s: %+v", name, check)
+		_, err := c.CheckMigration(ctx, srcID, &tc.req)
+		if e := apiError(t, err, tc.status, tc.code); tc.status == 409 && !strings.Contains(e.Message, "no difference") {
+			t.Errorf("%s: message %q", name, e.Message)
 		}
 	}
+	// A destination that cannot give a guarantee asked for.
+	srv.SetBackendCapabilities(dstHost, manilatest.BackendCapabilities{Writable: false, PreserveSnapshots: true})
+	check, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost, Writable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := check.SupportedCapabilities
+	if check.Compatible || sc.Writable == nil || *sc.Writable || sc.ShareNetworkID != manilatest.DefaultShareNetworkID ||
+		sc.MigrationCancel == nil || !*sc.MigrationCancel {
+		t.Errorf("incompatible destination: %+v", check)
+	}
 	// The same back end with another network is a real move.
-	check, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: srcHost, NewShareNetworkID: network2})
+	check, err = c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: srcHost, NewShareNetworkID: network2})
 	if err != nil || !check.Compatible || check.SupportedCapabilities.ShareNetworkID != network2 ||
 		check.RequestedCapabilities.ShareNetworkID != network2 {
 		t.Errorf("new network: %+v %v", check, err)
+	}
+	if info := state(t, srv, srcID); info.Status != manilatest.StatusActive || info.TaskState != "" {
+		t.Errorf("checks changed the server: %+v", info)
 	}
 }
 
@@ -427,18 +464,18 @@ func TestStartConstraints(t *testing.T) {
 	cases := []struct {
 		name   string
 		id     string
-		req    manila.StartMigrationRequest
+		req    manila.StartMigrationOptions
 		status int
 		code   string
 		msg    string
 	}{
-		{"unknown server", otherID, manila.StartMigrationRequest{Host: dstHost}, 404, manilatest.FaultNotFound, "could not be found"},
-		{"same back end and network", srcID, manila.StartMigrationRequest{Host: srcHost}, 409, manilatest.FaultConflict, "no difference"},
-		{"unknown back end", srcID, manila.StartMigrationRequest{Host: "manila-share-9@nowhere"}, 404, manilatest.FaultNotFound, "Service"},
-		{"unknown network", srcID, manila.StartMigrationRequest{Host: dstHost, NewShareNetworkID: otherID}, 400, manilatest.FaultBadRequest, "not found"},
+		{"unknown server", otherID, manila.StartMigrationOptions{Host: dstHost}, 404, manilatest.FaultNotFound, "could not be found"},
+		{"same back end and network", srcID, manila.StartMigrationOptions{Host: srcHost}, 409, manilatest.FaultConflict, "no difference"},
+		{"unknown back end", srcID, manila.StartMigrationOptions{Host: "manila-share-9@nowhere"}, 404, manilatest.FaultNotFound, "Service"},
+		{"unknown network", srcID, manila.StartMigrationOptions{Host: dstHost, NewShareNetworkID: otherID}, 400, manilatest.FaultBadRequest, "not found"},
 	}
 	for _, tc := range cases {
-		err := c.StartMigration(ctx, tc.id, &tc.req)
+		_, err := c.StartMigration(ctx, tc.id, &tc.req)
 		e := apiError(t, err, tc.status, tc.code)
 		if !strings.Contains(e.Message, tc.msg) {
 			t.Errorf("%s: message %q", tc.name, e.Message)
@@ -448,16 +485,19 @@ func TestStartConstraints(t *testing.T) {
 		t.Fatalf("refused starts changed the server: %+v", info)
 	}
 	// The same back end with a new network is accepted.
-	if err := c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: srcHost, NewShareNetworkID: network2}); err != nil {
+	if _, err := c.StartMigration(ctx, srcID, &manila.StartMigrationOptions{Host: srcHost, NewShareNetworkID: network2}); err != nil {
 		t.Fatal(err)
 	}
-	// A migrating server cannot be checked or started again.
-	err := c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: dstHost})
-	e := apiError(t, err, http.StatusConflict, manilatest.FaultConflict)
-	if !strings.Contains(e.Message, "server_migrating") {
-		t.Errorf("message %q", e.Message)
+	// A migrating server is not started again: StartMigration adopts the
+	// migration under way and sends no start. It cannot be checked either.
+	starts := srv.Calls(manilatest.OpStart)
+	op, err := c.StartMigration(ctx, srcID, &manila.StartMigrationOptions{Host: dstHost})
+	var ipe *cloudmigrate.InProgressError
+	if !errors.Is(err, cloudmigrate.ErrInProgress) || !errors.As(err, &ipe) || op == nil ||
+		!strings.Contains(ipe.Evidence, "server_migrating") || srv.Calls(manilatest.OpStart) != starts {
+		t.Errorf("second start: %v %v, %d starts", op, err, srv.Calls(manilatest.OpStart)-starts)
 	}
-	_, err = c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost})
+	_, err = c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost})
 	apiError(t, err, http.StatusConflict, manilatest.FaultConflict)
 	srv.Clock().Advance(time.Minute)
 	p, _ := c.GetMigrationProgress(ctx, srcID)
@@ -470,8 +510,11 @@ func TestProgressOfAServerNotMigrating(t *testing.T) {
 	_, c := newFake(t)
 	_, err := c.GetMigrationProgress(ctx, srcID)
 	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
+	// An unknown ID is 400 too: Manila looks for a migration from it.
 	_, err = c.GetMigrationProgress(ctx, otherID)
-	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
+	if e := apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest); !strings.Contains(e.Message, "A destination share server wasn't found") {
+		t.Errorf("message %q", e.Message)
+	}
 }
 
 func TestVersionRangeBelowServerMigration(t *testing.T) {
@@ -480,7 +523,7 @@ func TestVersionRangeBelowServerMigration(t *testing.T) {
 	srv.AddShareServer(srcID, srcHost)
 	srv.AddBackend(dstHost)
 	c := newClient(t, srv.ProjectEndpoint(), srv.Authorizer())
-	err := c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: dstHost})
+	_, err := c.StartMigration(ctx, srcID, &manila.StartMigrationOptions{Host: dstHost})
 	var ve *cloudmigrate.VersionError
 	if !errors.As(err, &ve) || ve.Min != "2.57" || ve.InUse != "2.56" || ve.ServerMin != "2.0" || ve.ServerMax != "2.56" {
 		t.Fatalf("error %v", err)
@@ -519,12 +562,12 @@ func TestNegotiatedVersionAndEndpointForms(t *testing.T) {
 	if v, err := c.Microversion(ctx); err != nil || v.InUse.String() != "2.70" {
 		t.Fatalf("negotiated %q %v", v, err)
 	}
-	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost}); err != nil {
+	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost}); err != nil {
 		t.Fatal(err)
 	}
 	// With it, at the first version of share-server migration.
 	c = newClient(t, srv.ProjectEndpoint(), srv.Authorizer(), cloudmigrate.WithMicroversion("2.57"))
-	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost}); err != nil {
+	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost}); err != nil {
 		t.Fatal(err)
 	}
 	if srv.Calls(manilatest.OpCheck) != 2 {
@@ -535,7 +578,7 @@ func TestNegotiatedVersionAndEndpointForms(t *testing.T) {
 func TestDroppedStartHasNoEffect(t *testing.T) {
 	srv, c := newFake(t)
 	srv.DropNext(manilatest.OpStart, 1)
-	err := c.StartMigration(ctx, srcID, &manila.StartMigrationRequest{Host: dstHost})
+	_, err := c.StartMigration(ctx, srcID, &manila.StartMigrationOptions{Host: dstHost})
 	if err == nil {
 		t.Fatal("a dropped start succeeded")
 	}
@@ -587,7 +630,7 @@ func TestNewClientFromKeystone(t *testing.T) {
 	if c.Endpoint() != srv.Endpoint() {
 		t.Errorf("endpoint %s, want %s", c.Endpoint(), srv.Endpoint())
 	}
-	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost}); err != nil {
+	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost}); err != nil {
 		t.Fatal(err)
 	}
 	info, err := ks.TokenInfo(ctx)
@@ -615,6 +658,7 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 	if srv.Calls(manilatest.OpStart) != 2 {
 		t.Errorf("start calls %d", srv.Calls(manilatest.OpStart))
 	}
+	srv.Clock().Advance(15 * time.Second) // the destination exists
 	srv.Throttle(manilatest.OpProgress, 2, 0)
 	if _, err := c.GetMigrationProgress(ctx, srcID); err != nil {
 		t.Fatal(err)
@@ -624,7 +668,7 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 	}
 	// Throttling that outlasts the retries ends in overLimit.
 	srv.Throttle(manilatest.OpCheck, 10, 0)
-	_, err := c.CheckMigration(ctx, otherID, &manila.CheckMigrationRequest{Host: dstHost})
+	_, err := c.CheckMigration(ctx, otherID, &manila.CheckMigrationOptions{Host: dstHost})
 	e := apiError(t, err, http.StatusTooManyRequests, manilatest.FaultOverLimit)
 	if !cloudmigrate.IsThrottled(e) {
 		t.Error("not reported as throttling")
@@ -655,7 +699,7 @@ func TestBadCredentials(t *testing.T) {
 	apiError(t, err, http.StatusUnauthorized, "Unauthorized")
 
 	ks, err := auth.NewKeystone(srv.AuthURL(), auth.KeystoneCredentials{
-		Username: srv.Username(), UserDomainName: "Default", Password: "wrong", ProjectID: srv.ProjectID(),
+		Username: srv.Username(), UserDomainName: "Default", Password: auth.NewSecret("wrong"), ProjectID: srv.ProjectID(),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -674,8 +718,9 @@ func TestWithoutAuthAndCredentials(t *testing.T) {
 	srv := manilatest.NewServer(manilatest.WithoutAuth(), manilatest.WithCredentials("ops", "s3cret", "0123456789abcdef0123456789abcdef"))
 	t.Cleanup(srv.Close)
 	srv.AddShareServer(srcID, srcHost)
+	srv.AddBackend(dstHost)
 	c := newClient(t, srv.ProjectEndpoint(), nil, cloudmigrate.WithMicroversion("2.57"))
-	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationRequest{Host: dstHost}); err != nil {
+	if _, err := c.CheckMigration(ctx, srcID, &manila.CheckMigrationOptions{Host: dstHost}); err != nil {
 		t.Fatal(err)
 	}
 	if srv.Username() != "ops" || srv.Password() != "s3cret" || !strings.HasSuffix(srv.ProjectEndpoint(), "/0123456789abcdef0123456789abcdef") {
@@ -750,8 +795,9 @@ func TestRealTimeClock(t *testing.T) {
 	if p, err := c.WaitForMigrationComplete(ctx, srcID, wait); err != nil || p.TaskState != manila.TaskStateMigrationSuccess {
 		t.Fatalf("%+v %v", p, err)
 	}
-	if info := state(t, srv, srcID); info.Status != manilatest.StatusInactive {
-		t.Errorf("source %+v", info)
+	// Manila deletes the inactive source soon after.
+	if info, ok := srv.ShareServer(srcID); ok {
+		t.Errorf("source still there: %+v", info)
 	}
 }
 
@@ -763,15 +809,18 @@ func TestShareMigration(t *testing.T) {
 	_, err := c.GetShareMigrationProgress(ctx, shareID)
 	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
 
-	req := &manila.StartShareMigrationRequest{Host: "ubuntu@generic2#GENERIC2", Writable: true, PreserveMetadata: true, PreserveSnapshots: true}
-	if err := c.StartShareMigration(ctx, shareID, req); err != nil {
+	req := &manila.StartShareMigrationOptions{Host: "ubuntu@generic2#GENERIC2", Writable: true, PreserveMetadata: true, PreserveSnapshots: true}
+	if _, err := c.StartShareMigration(ctx, shareID, req); err != nil {
 		t.Fatal(err)
 	}
 	if info, _ := srv.Share(shareID); info.Status != manilatest.ShareStatusMigrating || info.TaskState != "migration_starting" {
 		t.Errorf("share %+v", info)
 	}
-	err = c.StartShareMigration(ctx, shareID, req)
-	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
+	// Started again, the migration under way is adopted: no second start.
+	if op, err := c.StartShareMigration(ctx, shareID, req); !errors.Is(err, cloudmigrate.ErrInProgress) || op == nil ||
+		srv.Calls(manilatest.OpShareStart) != 1 {
+		t.Errorf("second start: %v %v, %d starts", op, err, srv.Calls(manilatest.OpShareStart))
+	}
 	err = c.CompleteShareMigration(ctx, shareID)
 	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
 
@@ -792,7 +841,10 @@ func TestShareMigration(t *testing.T) {
 	if info, _ := srv.Share(shareID); info.Host != "ubuntu@generic2#GENERIC2" || info.Status != manilatest.ShareStatusAvailable {
 		t.Errorf("share after success %+v", info)
 	}
-	for op, n := range map[string]int{manilatest.OpShareStart: 2, manilatest.OpShareComplete: 2, manilatest.OpShareProgress: 3} {
+	// At 2.99 the progress is read with GET, never with the action; the
+	// share was started once.
+	calls := map[string]int{manilatest.OpShareStart: 1, manilatest.OpShareComplete: 2, manilatest.OpShareProgressGet: 3, manilatest.OpShareProgress: 0}
+	for op, n := range calls {
 		if srv.Calls(op) != n {
 			t.Errorf("%s: %d calls", op, srv.Calls(op))
 		}
@@ -804,15 +856,15 @@ func TestShareMigrationHostAssistedAndCancel(t *testing.T) {
 	srv, c := newFake(t)
 	srv.AddShare(shareID, "ubuntu@generic1#GENERIC1")
 	srv.AddBackend("ubuntu@generic2")
-	bad := &manila.StartShareMigrationRequest{Host: "ubuntu@generic2#P", ForceHostAssistedMigration: true, Writable: true}
-	err := c.StartShareMigration(ctx, shareID, bad)
+	bad := &manila.StartShareMigrationOptions{Host: "ubuntu@generic2#P", ForceHostAssistedMigration: true, Writable: true}
+	_, err := c.StartShareMigration(ctx, shareID, bad)
 	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
-	err = c.StartShareMigration(ctx, shareID, &manila.StartShareMigrationRequest{Host: "ubuntu@generic1#GENERIC1"})
+	_, err = c.StartShareMigration(ctx, shareID, &manila.StartShareMigrationOptions{Host: "ubuntu@generic1#GENERIC1"})
 	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
-	err = c.StartShareMigration(ctx, shareID, &manila.StartShareMigrationRequest{Host: "elsewhere@x#y"})
+	_, err = c.StartShareMigration(ctx, shareID, &manila.StartShareMigrationOptions{Host: "elsewhere@x#y"})
 	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
 
-	if err := c.StartShareMigration(ctx, shareID, &manila.StartShareMigrationRequest{Host: "ubuntu@generic2#P", ForceHostAssistedMigration: true}); err != nil {
+	if _, err := c.StartShareMigration(ctx, shareID, &manila.StartShareMigrationOptions{Host: "ubuntu@generic2#P", ForceHostAssistedMigration: true}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(15 * time.Second)
@@ -854,9 +906,10 @@ func TestRemovedSourceAfterSuccess(t *testing.T) {
 	_, err = c.GetShareServer(ctx, srcID)
 	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
 	// Manila finds the destination of the gone source's successful
-	// migration: 100 and its ID, no task state.
+	// migration: 100, its ID and its task state.
 	p, err := c.GetMigrationProgress(ctx, srcID)
-	if err != nil || p.TotalProgress != 100 || p.TaskState != "" || p.DestinationShareServerID != done.DestinationShareServerID {
+	if err != nil || p.TotalProgress != 100 || p.TaskState != manila.TaskStateMigrationSuccess ||
+		p.DestinationShareServerID != done.DestinationShareServerID {
 		t.Fatalf("progress of the removed source %+v %v", p, err)
 	}
 	// A wait reads that answer as the success it is.
@@ -868,14 +921,15 @@ func TestRemovedSourceAfterSuccess(t *testing.T) {
 			t.Errorf("%s: %+v %v", name, p, err)
 		}
 	}
-	if srv.Calls(manilatest.OpGetShareServer) != 1 {
-		t.Errorf("share-server reads %d, want only the test's own", srv.Calls(manilatest.OpGetShareServer))
+	if srv.Calls(manilatest.OpGetShareServer) != 2 {
+		t.Errorf("share-server reads %d, want only StartMigration's and the test's own", srv.Calls(manilatest.OpGetShareServer))
 	}
-	// A removed share server with no such successor is simply unknown.
+	// A removed share server with no such successor is unknown: Manila
+	// finds no migration from it.
 	srv.AddShareServer(otherID, srcHost)
 	srv.RemoveShareServer(otherID)
 	_, err = c.GetMigrationProgress(ctx, otherID)
-	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
+	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
 }
 
 func TestGetShareServerThroughAMigration(t *testing.T) {
@@ -915,7 +969,8 @@ func TestGetShareServerThroughAMigration(t *testing.T) {
 	apiError(t, err, http.StatusBadRequest, manilatest.FaultBadRequest)
 	_, err = c.GetShareServer(ctx, otherID)
 	apiError(t, err, http.StatusNotFound, manilatest.FaultNotFound)
-	if srv.Calls(manilatest.OpGetShareServer) != 4 {
+	// The test's four reads and StartMigration's own.
+	if srv.Calls(manilatest.OpGetShareServer) != 5 {
 		t.Errorf("reads %d", srv.Calls(manilatest.OpGetShareServer))
 	}
 }

@@ -28,7 +28,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	err = c.StartMigration(ctx, id, &manila.StartMigrationRequest{
+	_, err = c.StartMigration(ctx, id, &manila.StartMigrationOptions{
 		Host: "manila-share-2@netapp2", Writable: true, PreserveSnapshots: true,
 	})
 	if err != nil {
@@ -56,13 +56,14 @@ func Example() {
 	}
 	fmt.Println(p.TaskState, p.DestinationShareServerID == done.DestinationShareServerID)
 
+	// Manila deletes the source share server soon after a success.
 	dest, _ := srv.ShareServer(done.DestinationShareServerID)
-	src, _ := srv.ShareServer(id)
-	fmt.Println(dest.Host, dest.Status, src.Status)
+	_, srcExists := srv.ShareServer(id)
+	fmt.Println(dest.Host, dest.Status, srcExists)
 	// Output:
 	// migration_driver_phase1_done 100
 	// migration_success true
-	// manila-share-2@netapp2 active inactive
+	// manila-share-2@netapp2 active false
 }
 
 // A migration the fake is told to fail: the wait ends with a
@@ -77,7 +78,7 @@ func ExampleServer_FailNextMigrations() {
 
 	ctx := context.Background()
 	c, _ := manila.NewClient(srv.Endpoint(), srv.Authorizer())
-	_ = c.StartMigration(ctx, id, &manila.StartMigrationRequest{Host: "manila-share-2@netapp2"})
+	_, _ = c.StartMigration(ctx, id, &manila.StartMigrationOptions{Host: "manila-share-2@netapp2"})
 	_, err := c.WaitForMigrationPhase1(ctx, id, jobs.WithInterval(time.Millisecond, 5*time.Millisecond))
 
 	var failed *jobs.FailedError

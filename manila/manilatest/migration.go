@@ -52,6 +52,25 @@ type segment struct {
 // timeline's position.
 type migration struct {
 	segs []segment
+	// cleanup is how long the source of a share-server migration stays
+	// once the migration succeeded, before Manila deletes it; zero keeps
+	// it (a share's migration leaves no source behind).
+	cleanup time.Duration
+}
+
+// gone reports whether, at now, Manila has deleted the source of this
+// migration: cleanup after it succeeded.
+func (m *migration) gone(now time.Time) bool {
+	if m.cleanup <= 0 || m.settled(now) != tsSuccess {
+		return false
+	}
+	for i := len(m.segs) - 1; i >= 0; i-- {
+		if m.segs[i].kind == segComplete {
+			_, idx, _ := m.segs[i].tl.At(now)
+			return !now.Before(stepStart(m.segs[i].tl, idx).Add(m.cleanup))
+		}
+	}
+	return false
 }
 
 // outcome is where a migration stands at some moment.

@@ -32,14 +32,42 @@ const (
 	// OpGetShareServer is the share-server show:
 	// GET /share/v2[/{project_id}]/share-servers/{id}.
 	OpGetShareServer = "ShareServerShow"
+	// OpListShareServers is the share-server list:
+	// GET /share/v2[/{project_id}]/share-servers.
+	OpListShareServers = "ShareServerList"
+
+	// OpListShares is the detailed share list:
+	// GET /share/v2[/{project_id}]/shares/detail.
+	OpListShares = "ShareListDetail"
+	// OpGetShare is the share show:
+	// GET /share/v2[/{project_id}]/shares/{id}.
+	OpGetShare = "ShareShow"
+	// OpListShareInstances is the list of a share's instances:
+	// GET /share/v2[/{project_id}]/shares/{id}/instances.
+	OpListShareInstances = "ShareInstanceListForShare"
+
+	// OpListServices is the service list: GET /share/v2[/{project_id}]/services
+	// from microversion 2.7 on, .../os-services up to 2.6.
+	OpListServices = "ServiceList"
+	// OpDisableService is PUT /share/v2[/{project_id}]/services/disable
+	// (.../os-services/disable up to 2.6).
+	OpDisableService = "ServiceDisable"
+	// OpEnableService is PUT /share/v2[/{project_id}]/services/enable
+	// (.../os-services/enable up to 2.6).
+	OpEnableService = "ServiceEnable"
 
 	// OpShareStart is the per-share action migration_start:
 	// POST /share/v2[/{project_id}]/shares/{id}/action.
 	OpShareStart = "ShareMigrationStart"
 	// OpShareComplete is the per-share action migration_complete.
 	OpShareComplete = "ShareMigrationComplete"
-	// OpShareProgress is the per-share action migration_get_progress.
+	// OpShareProgress is the per-share action migration_get_progress,
+	// routed from microversion 2.22 up to 2.97.
 	OpShareProgress = "ShareMigrationGetProgress"
+	// OpShareProgressGet is the per-share migration progress from
+	// microversion 2.98 on:
+	// GET /share/v2[/{project_id}]/shares/{id}/migration-progress.
+	OpShareProgressGet = "ShareMigrationProgressShow"
 	// OpShareCancel is the per-share action migration_cancel.
 	OpShareCancel = "ShareMigrationCancel"
 
@@ -48,7 +76,8 @@ const (
 	// answered 400 badRequest.
 	OpUnknownAction = "UnknownAction"
 	// OpUnknownRoute counts other requests under /share/, answered 404
-	// itemNotFound.
+	// as Manila's router answers a URL it has no route for:
+	// {"code": "404 Not Found", "title": "Not Found", "message": "..."}.
 	OpUnknownRoute = "UnknownRoute"
 	// OpVersions is the version discovery: GET /share/ (300) and
 	// GET /share/v2/ (200). It needs no token.
@@ -106,10 +135,10 @@ const requestIDHeader = "X-Openstack-Request-Id"
 // and walks share-server (and per-share) migrations through Manila's task
 // states on a clock the test controls.
 //
-// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
-// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults)
-// and the clock (Clock().Advance, Clock().Run). All methods are safe for
-// concurrent use.
+// Like every fake, it counts the calls of each operation (Calls,
+// AllCalls, ResetCalls), injects faults on request (Throttle, FailNext,
+// DropNext, SlowNext, ClearFaults) and runs on a clock the test moves
+// (Clock().Advance, Clock().Run). All methods are safe for concurrent use.
 type Server struct {
 	*fake.Server
 
@@ -117,17 +146,20 @@ type Server struct {
 	fwd    *http.Client
 	tokens *fake.Tokens
 
-	username, password, projectID string
-	minV, maxV                    auth.Microversion
-	durations                     Durations
+	username, projectID string
+	password            auth.Secret
+	minV, maxV          auth.Microversion
+	durations           Durations
 
 	mu        sync.Mutex
 	servers   map[string]*shareServer
 	backends  map[string]BackendCapabilities
 	networks  map[string]bool
 	shares    map[string]*share
+	services  []*service
 	failNext  fake.Failures[struct{}]
 	serverSeq int
+	idSeq     int // share instances
 }
 
 // Option configures a Server.
@@ -220,7 +252,7 @@ func NewServer(opts ...Option) *Server {
 		fwd:       &http.Client{Transport: &http.Transport{DisableKeepAlives: true}},
 		tokens:    tokens,
 		username:  st.user,
-		password:  st.password,
+		password:  auth.NewSecret(st.password),
 		projectID: st.project,
 		minV:      minV,
 		maxV:      maxV,
@@ -235,7 +267,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	identity := &fake.Identity{
 		Tokens:      tokens,
-		Users:       map[string]string{st.user: st.password},
+		Users:       map[string]auth.Secret{st.user: auth.NewSecret(st.password)},
 		ProjectID:   st.project,
 		ProjectName: DefaultProjectName,
 		Catalog: func(base string) []fake.CatalogEntry {
@@ -246,9 +278,13 @@ func NewServer(opts ...Option) *Server {
 			}
 		},
 	}
+	s.addServiceLocked(ControllerHost, BinaryScheduler)
+	s.addServiceLocked(ControllerHost, BinaryData)
 	identity.Mount(s.Server, identityPath)
 	s.registerVersions()
 	s.registerActions()
+	s.registerServices()
+	s.registerShares()
 	s.front = httptest.NewServer(http.HandlerFunc(s.route))
 	return s
 }
@@ -278,7 +314,7 @@ func (s *Server) AuthURL() string { return s.URL() + identityPath + "/v3" }
 func (s *Server) Username() string { return s.username }
 
 // Password returns the password that goes with Username.
-func (s *Server) Password() string { return s.password }
+func (s *Server) Password() string { return s.password.Reveal() }
 
 // ProjectID returns the project tokens are scoped to, the only one whose
 // ID the Manila URLs may carry.
@@ -286,7 +322,8 @@ func (s *Server) ProjectID() string { return s.projectID }
 
 // Endpoint returns the Shared File Systems v2 URL as the catalog lists it,
 // without a project ID ("<URL>/share/v2"); pass it to manila.NewClient.
-// Such a URL needs microversion 2.60 or later.
+// Such a URL works at every microversion unless WithVersions sets a
+// maximum below 2.60, as Manila releases before 2.60 had no such routes.
 func (s *Server) Endpoint() string { return s.URL() + sharePath + "/v2" }
 
 // ProjectEndpoint returns the v2 URL in its older form, with the project
@@ -365,7 +402,12 @@ func errorBody(status int, code, message string) any {
 			code = FaultNotAcceptable
 		}
 	}
-	return map[string]any{code: map[string]any{"code": status, "message": message}}
+	fault := map[string]any{"code": status, "message": message}
+	if status == http.StatusRequestEntityTooLarge {
+		// Manila's 413 fault repeats its Retry-After in the body.
+		fault["retryAfter"] = "0"
+	}
+	return map[string]any{code: fault}
 }
 
 func isFaultName(code string) bool {
@@ -400,6 +442,11 @@ type Durations struct {
 	Completing time.Duration
 	// Cancelling is migration_cancel_in_progress (default 30s).
 	Cancelling time.Duration
+	// Cleanup is how long the source of a successful share-server
+	// migration stays, inactive, before Manila deletes it (default 5s).
+	// From then on it is gone: GET answers 404 and
+	// migration_get_progress answers from the destination.
+	Cleanup time.Duration
 }
 
 // DefaultDurations are the durations used unless WithDurations says
@@ -411,6 +458,7 @@ var DefaultDurations = Durations{
 	DriverInProgress: 10 * time.Minute,
 	Completing:       30 * time.Second,
 	Cancelling:       30 * time.Second,
+	Cleanup:          5 * time.Second,
 }
 
 func (d Durations) withDefaults() (Durations, error) {
@@ -424,6 +472,7 @@ func (d Durations) withDefaults() (Durations, error) {
 		{&d.DriverInProgress, DefaultDurations.DriverInProgress},
 		{&d.Completing, DefaultDurations.Completing},
 		{&d.Cancelling, DefaultDurations.Cancelling},
+		{&d.Cleanup, DefaultDurations.Cleanup},
 	}
 	for _, f := range fields {
 		switch {

@@ -98,13 +98,23 @@ func checkHost(fn, host string) {
 // can be migrated to, such as "manila-share-2@netapp1", with
 // DefaultCapabilities. Adding one that exists keeps its capabilities. It
 // panics on a name that is not host@backend.
+//
+// Every back end has an enabled share service (BinaryShare on host),
+// which the services API lists, disables and enables.
 func (s *Server) AddBackend(host string) {
 	checkHost("AddBackend", host)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.addBackendLocked(host)
+}
+
+// addBackendLocked adds the back end host, with DefaultCapabilities and
+// a share service, unless it exists. The caller holds s.mu.
+func (s *Server) addBackendLocked(host string) {
 	if _, ok := s.backends[host]; !ok {
 		s.backends[host] = DefaultCapabilities
 	}
+	s.addServiceLocked(host, BinaryShare)
 }
 
 // SetBackendCapabilities sets what the back end host can guarantee,
@@ -114,6 +124,7 @@ func (s *Server) SetBackendCapabilities(host string, c BackendCapabilities) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.backends[host] = c
+	s.addServiceLocked(host, BinaryShare)
 }
 
 // AddShareNetwork adds share networks that migrations may move share
@@ -141,19 +152,18 @@ func (s *Server) AddShareServer(id, host string) {
 	checkHost("AddShareServer", host)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.backends[host]; !ok {
-		s.backends[host] = DefaultCapabilities
-	}
+	s.addBackendLocked(host)
 	s.servers[id] = &shareServer{id: id, host: host, network: DefaultShareNetworkID, status: StatusActive, addedAt: s.Clock().Now()}
 }
 
 // RemoveShareServer deletes a share server from the fake and reports
-// whether it existed. Use it for what Manila deletes by itself: the
-// inactive source of a successful migration, once it is cleaned up. From
+// whether it existed. The fake deletes the inactive source of a successful
+// migration by itself (Durations.Cleanup after the success, as Manila
+// does); RemoveShareServer does it at once, or for any share server. From
 // then on GET answers 404 for its ID, while migration_get_progress answers
 // for it as Manila does for the source of a successful migration that is
-// gone: 200 with total_progress 100, the destination's ID and a null
-// task_state.
+// gone: 200 with total_progress 100, the destination's ID and its
+// task_state (migration_success).
 func (s *Server) RemoveShareServer(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -194,8 +204,8 @@ func (sv *shareServer) times(now time.Time) (created, updated time.Time) {
 
 // ShareServer returns the share server's current state, and false when
 // there is no such share server (a destination appears once the driver
-// starts, and disappears again when its migration is cancelled; see also
-// RemoveShareServer).
+// starts; the source of a successful migration disappears
+// Durations.Cleanup after the success; see also RemoveShareServer).
 func (s *Server) ShareServer(id string) (ShareServerInfo, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -226,6 +236,9 @@ func (sv *shareServer) view(now time.Time) (ShareServerInfo, bool) {
 	}
 	switch {
 	case sv.mig != nil:
+		if sv.mig.gone(now) {
+			return ShareServerInfo{}, false
+		}
 		o := sv.mig.at(now)
 		info.TaskState = o.state
 		switch sv.mig.settled(now) {
@@ -249,7 +262,10 @@ func (sv *shareServer) view(now time.Time) (ShareServerInfo, bool) {
 		case tsSuccess:
 			info.Status = StatusActive
 		case tsCancelled:
-			return ShareServerInfo{}, false
+			// Manila marks the destination of a cancelled migration
+			// inactive and keeps it (it deletes it only with
+			// delete_share_server_with_last_share, off by default).
+			info.Status = StatusInactive
 		case tsError:
 			info.Status = StatusError
 		default:

@@ -15,10 +15,14 @@ var (
 	serverMigrationMin = auth.MustParseMicroversion("2.57")
 	projectlessMin     = auth.MustParseMicroversion("2.60")
 	shareMigrationMin  = auth.MustParseMicroversion("2.22")
-	shareFlagsMin      = auth.MustParseMicroversion("2.29")
+	shareStartMin      = auth.MustParseMicroversion("2.29")
 	shareDetailsMin    = auth.MustParseMicroversion("2.59")
 	shareStable        = auth.MustParseMicroversion("2.96")
 	shareProgressMax   = auth.MustParseMicroversion("2.97")
+	shareProgressGet   = auth.MustParseMicroversion("2.98")
+	// lastWithV1 is the newest microversion of a Manila release that
+	// still listed the v1 API (2025.2); the releases after it dropped it.
+	lastWithV1 = auth.MustParseMicroversion("2.91")
 )
 
 // versionDoc is one entry of a version document.
@@ -64,21 +68,29 @@ func (s *Server) versionDoc(r *fake.Request, id, status, min, max string) versio
 }
 
 // registerVersions serves the version documents, which need no token:
-// GET /share/ answers 300 Multiple Choices with both API versions, and
-// GET /share/v2/ answers 200 with a list holding v2.0 only.
+// GET /share/ answers 300 Multiple Choices with every API version (v1.0,
+// deprecated, only for a microversion range of a release that still had
+// it, up to 2.91), and GET /share/v2/ answers 200 with a list holding
+// v2.0 only.
 func (s *Server) registerVersions() {
 	v2 := func(r *fake.Request) versionDoc {
 		return s.versionDoc(r, "v2.0", "CURRENT", s.minV.String(), s.maxV.String())
 	}
 	s.HandleOpen(OpVersions, "GET "+sharePath+"/{$}", func(r *fake.Request) fake.Response {
-		return fake.JSON(http.StatusMultipleChoices, versionList{Versions: []versionDoc{
-			s.versionDoc(r, "v1.0", "DEPRECATED", "", ""), v2(r),
-		}})
+		all := []versionDoc{v2(r)}
+		if !lastWithV1.Less(s.maxV) {
+			all = append([]versionDoc{s.versionDoc(r, "v1.0", "DEPRECATED", "", "")}, all...)
+		}
+		return fake.JSON(http.StatusMultipleChoices, versionList{Versions: all})
 	})
 	s.HandleOpen(OpVersions, "GET "+sharePath+"/v2/{$}", func(r *fake.Request) fake.Response {
 		return fake.JSON(http.StatusOK, versionList{Versions: []versionDoc{v2(r)}})
 	})
 }
+
+// resourceNotFound is the message of Manila's bare 404: a method outside
+// its microversion range, or without the experimental header it needs.
+const resourceNotFound = "The resource could not be found."
 
 // rule is the version range of one action.
 type rule struct {
@@ -109,11 +121,16 @@ func (c *call) reply(resp fake.Response) fake.Response {
 }
 
 // admit checks what Manila checks before an action runs, in its order: a
-// well-formed version (400), within the service's range (406), the
-// project in the URL (400), a URL without project only from 2.60 (400),
-// the action's own range (404) and the experimental header (404). idParam
-// names the path wildcard of the resource.
+// route for a URL without project ID only on a service of 2.60 or later
+// (404 otherwise, at any version: Manila 12.0 added those routes for every
+// microversion), a well-formed version (400), within the service's range
+// (406), the project in the URL (400), the action's own range (404) and
+// the experimental header (404). idParam names the path wildcard of the
+// resource.
 func (s *Server) admit(r *fake.Request, ru rule, idParam string) (*call, fake.Response, bool) {
+	if r.PathValue("project_id") == "" && s.maxV.Less(projectlessMin) {
+		return nil, s.Error(http.StatusNotFound, FaultNotFound, resourceNotFound), false
+	}
 	v := base
 	raw := strings.TrimSpace(r.Header.Get(auth.HeaderManilaAPIVersion))
 	if raw != "" {
@@ -139,15 +156,11 @@ func (s *Server) admit(r *fake.Request, ru rule, idParam string) (*call, fake.Re
 	if p := r.PathValue("project_id"); p != "" && p != s.projectID {
 		return nil, c.reply(s.Error(http.StatusBadRequest, FaultBadRequest, "Malformed request url")), false
 	}
-	if r.PathValue("project_id") == "" && v.Less(projectlessMin) {
-		return nil, c.reply(s.Error(http.StatusBadRequest, FaultBadRequest,
-			fmt.Sprintf("Version %s needs the project ID in the URL; URLs without it are served from %s on.", v, projectlessMin))), false
-	}
 	outside := v.Less(ru.min) || (!ru.max.IsZero() && ru.max.Less(v))
 	needsFlag := ru.experimental && (ru.stable.IsZero() || v.Less(ru.stable))
 	if outside || (needsFlag && !experimental) {
-		return nil, c.reply(s.Error(http.StatusNotFound, FaultNotFound,
-			fmt.Sprintf("API version %s is not supported on this method.", v))), false
+		// Manila hides the method as if it did not exist.
+		return nil, c.reply(s.Error(http.StatusNotFound, FaultNotFound, resourceNotFound)), false
 	}
 	return c, fake.Response{}, true
 }

@@ -1,7 +1,8 @@
 // Package modelartstest is an in-process fake of the Huawei Cloud ModelArts
 // API that package modelarts calls: batch node migration between resource
-// pools, the job queries and the pool node list. Use it to test migration
-// automation without a cloud account.
+// pools, the job queries, the pool list and details, the pool node list,
+// and node lock, unlock and drain. Use it to test migration automation
+// without a cloud account.
 //
 // # Test your automation
 //
@@ -21,12 +22,16 @@
 // convenient way to wait is to advance the clock from the progress
 // callback, with short poll intervals:
 //
-//	job, err := c.WaitForJob(ctx, "pool-src", res.JobID,
+//	op, err := c.BatchMigrateNodes(ctx, "pool-src", req)
+//	job, err := op.Wait(ctx,
 //		jobs.WithInterval(time.Millisecond, 5*time.Millisecond),
 //		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(time.Minute) }))
 //
-// Then read the target pool through c.ListPoolNodes, or look at the fake's
-// state directly with PoolNodes and Job.
+// The handle's Wait already confirms that the nodes are Available in the
+// target pool; look at the fake's state directly with PoolNodes, Job,
+// NodeLocked and NodeDrained, and count the requests of each operation with
+// Calls (a second BatchMigrateNodes of nodes already moving adopts the
+// move: Calls(OpBatchMigrateNodes) stays 1).
 //
 // # What the fake models
 //
@@ -35,15 +40,41 @@
 // cluster name in the label modelarts.LabelCluster, a flavor and a phase.
 //
 // An accepted migration answers 200 {"job_id": ...} and starts a job whose
-// phase is Running for WithJobDurations' two stages (30 s and 3 min by
+// phase is Running for the two stages of Durations (30 s and 3 min by
 // default): during the first the nodes show Checking, during the second
 // Creating, both still in the source pool. At the end the job is Success
 // and the nodes are in the target pool and cluster, Available, with the
 // requested flavor (and resourceSpec.nodePool and labels, if given). A job
 // made to fail with FailNextMigrations ends Failed with its message, and
-// its nodes go back to Available in the source pool. Jobs appear in the
-// by-ID query and in the job list of both pools, with start and end times
-// in epoch milliseconds.
+// its nodes go back to Available in the source pool; one made by
+// SucceedNextWithoutMoving ends Success with its nodes still in the
+// source. Jobs appear in the by-ID query and in the job list of both
+// pools, with start and end times in epoch milliseconds, and with inputs:
+// a JSON string holding the request's migrateNodeNames, fromClusterName,
+// toClusterName and toPoolName (the service documents the inputs field
+// without its content; WithoutJobInputs leaves it out).
+//
+// A pool (GetPool, ListPools) is a dedicated pool in workspace "0" with
+// the Train scope, phase Running unless SetPoolPhase says otherwise, and
+// node counts taken from its nodes at the fake's current time:
+// spec.resources counts each flavor's nodes, status.resources counts them
+// as available, creating (Creating and Checking), abnormal and deleting.
+// Nodes being migrated out are counted in the source until the job ends,
+// then in the target. ListPools filters by status (Creating and Waiting
+// pools are "creating", CreationFailed ones "failed" and listed only when
+// asked for, others "created"), workspaceId, labelSelector (key=value
+// terms) and parent (the fake has no sub-pools, so it lists none).
+//
+// LockNodes and UnlockNodes take actions ["delete"] only, and answer each
+// node "success" or "failed": a node outside the pool fails, as does
+// unlocking a node that is not locked. A lock stays with a node when it
+// moves. DrainNodes marks up to 10 nodes drained (they carry the
+// annotation modelarts.AnnotationDrain); it is refused for a node outside
+// the pool (400 CodeBadRequest), a locked node (409 CodeNodeLocked), a
+// node that is not Available or is being migrated (409
+// CodeNodeNotDrainable), and when no Available, undrained node would stay
+// in the pool (400 CodeTooFewNodes). Drained nodes can be migrated; they
+// arrive in another pool undrained.
 //
 // The node list pages with limit (0 to 500, default 500) and an opaque
 // metadata.continue token, and gives metadata.remainingItemCount while more
@@ -72,8 +103,9 @@
 //     fromClusterName (same pool): 400 CodeParameterError;
 //   - no node would stay in the source pool: 400 CodeTooFewNodes.
 //
-// Only ModelArts.50015001 and ModelArts.0104 are codes the service
-// documents; the others are the fake's own (see the constants).
+// Only ModelArts.50015001, ModelArts.0104 and ModelArts.50004000 are codes
+// the service documents; the others are the fake's own (see the
+// constants).
 //
 // # Credentials
 //
@@ -110,10 +142,11 @@
 //
 // # Faults
 //
-// The embedded engine counts calls per operation (Calls(OpGetJob)) and
-// injects faults: Throttle answers 429 with APIGW.0308, FailNext answers a
-// status of your choice, DropNext closes the connection after reading the
-// request (which then has no effect), and SlowNext delays the answer.
+// The fake counts calls per operation (Calls(OpGetJob)) and
+// injects faults on every route, each named by its Op constant: Throttle
+// answers 429 with APIGW.0308, FailNext answers a status of your choice,
+// DropNext closes the connection after reading the request (which then
+// has no effect), and SlowNext delays the answer.
 // WithoutJobByID makes the by-ID job query answer 404, as a service without
 // that undocumented route would, so that clients fall back to the job list.
 package modelartstest

@@ -24,12 +24,12 @@ func TestMigrateWaitAndList(t *testing.T) {
 	ctx := context.Background()
 	start := srv.Clock().Now()
 
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1", "node-2"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1", "node-2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.JobID == "" || !strings.HasPrefix(res.RequestID, "req-modelarts-") {
-		t.Fatalf("result = %+v", res)
+	if op.ID() == "" {
+		t.Fatalf("token = %+v", op.Token())
 	}
 	// Until the job ends the nodes stay in the source pool, Checking.
 	sameStates(t, "source right after the call", listed(t, c, srcPool, nil), []nodeState{
@@ -39,7 +39,7 @@ func TestMigrateWaitAndList(t *testing.T) {
 	})
 
 	var words []string
-	job, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, time.Minute, &words)...)
+	job, err := c.WaitForJob(ctx, srcPool, op.ID(), fast(srv, time.Minute, &words)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestMigrateWaitAndList(t *testing.T) {
 	if want := []string{"Running", "Running", "Running", "Running", "Success"}; !slices.Equal(words, want) {
 		t.Errorf("phases seen = %v, want %v", words, want)
 	}
-	if job.ID != res.JobID || job.Phase != modelarts.JobSuccess || job.Source != modelarts.JobFromGet ||
+	if job.ID != op.ID() || job.Phase != modelarts.JobSuccess || job.Source != modelarts.JobFromGet ||
 		job.Type != modelartstest.JobTypeMigrate || job.Message != "" {
 		t.Errorf("job = %+v", job)
 	}
@@ -70,8 +70,8 @@ func TestMigrateWaitAndList(t *testing.T) {
 	if n := srv.Calls(modelartstest.OpBatchMigrateNodes); n != 1 {
 		t.Errorf("batch-migrate calls = %d, want 1", n)
 	}
-	if n := srv.Calls(modelartstest.OpListJobs); n != 0 {
-		t.Errorf("job list calls = %d, want 0 (the by-ID route answers)", n)
+	if n := srv.Calls(modelartstest.OpListJobs); n != 1 {
+		t.Errorf("job list calls = %d, want 1 (the look before the start; the by-ID route answers the polls)", n)
 	}
 	if n := srv.Calls(modelartstest.OpGetJob); n != len(words) {
 		t.Errorf("job polls = %d, want %d", n, len(words))
@@ -80,7 +80,7 @@ func TestMigrateWaitAndList(t *testing.T) {
 
 func TestNodePhasesFollowTheClock(t *testing.T) {
 	srv, c := newEnv(t, modelartstest.WithJobDurations(10*time.Second, 20*time.Second))
-	res, err := c.BatchMigrateNodes(context.Background(), srcPool, crossPool("node-1"))
+	op, err := c.BatchMigrateNodes(context.Background(), srcPool, crossPool("node-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,11 +98,11 @@ func TestNodePhasesFollowTheClock(t *testing.T) {
 	} {
 		srv.Clock().Advance(step.advance)
 		at := srv.Clock().Now()
-		j, ok := srv.Job(res.JobID)
+		j, ok := srv.Job(op.ID())
 		if !ok || j.Phase != step.job {
 			t.Errorf("at %v: job = %+v, %v; want phase %s", at, j, ok, step.job)
 		}
-		got, err := c.GetJob(context.Background(), srcPool, res.JobID)
+		got, err := c.GetJob(context.Background(), srcPool, op.ID())
 		if err != nil || got.Phase != step.job {
 			t.Errorf("at %v: GetJob = %+v, %v", at, got, err)
 		}
@@ -121,16 +121,16 @@ func TestNodePhasesFollowTheClock(t *testing.T) {
 func TestFallbackToJobList(t *testing.T) {
 	srv, c := newEnv(t, modelartstest.WithoutJobByID())
 	ctx := context.Background()
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-2"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-2"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var words []string
-	job, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, 2*time.Minute, &words)...)
+	job, err := c.WaitForJob(ctx, srcPool, op.ID(), fast(srv, 2*time.Minute, &words)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.Source != modelarts.JobFromList || job.Phase != modelarts.JobSuccess || job.ID != res.JobID {
+	if job.Source != modelarts.JobFromList || job.Phase != modelarts.JobSuccess || job.ID != op.ID() {
 		t.Errorf("job = %+v", job)
 	}
 	polls := len(words)
@@ -140,11 +140,11 @@ func TestFallbackToJobList(t *testing.T) {
 	if n := srv.Calls(modelartstest.OpGetJob); n != polls {
 		t.Errorf("by-ID calls = %d, want %d (each poll tries it first)", n, polls)
 	}
-	if n := srv.Calls(modelartstest.OpListJobs); n != polls {
-		t.Errorf("list calls = %d, want %d", n, polls)
+	if n := srv.Calls(modelartstest.OpListJobs); n != polls+1 {
+		t.Errorf("list calls = %d, want %d (one look before the start, one per poll)", n, polls+1)
 	}
 	// The by-ID route answers like an unpublished API.
-	r := do(t, srv, srv.Authorizer(), http.MethodGet, projectPath(srv, "/jobs/"+res.JobID), nil)
+	r := do(t, srv, srv.Authorizer(), http.MethodGet, projectPath(srv, "/jobs/"+op.ID()), nil)
 	if st, code := errorOf(t, r); st != 404 || code != modelartstest.CodeRouteNotFound {
 		t.Errorf("by-ID answer = %d %s", st, code)
 	}
@@ -154,7 +154,7 @@ func TestFallbackToJobList(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		found = found || j.ID == res.JobID
+		found = found || j.ID == op.ID()
 	}
 	if !found {
 		t.Error("the target pool's job list lacks the job")
@@ -166,7 +166,7 @@ func TestUnknownPool(t *testing.T) {
 	ctx := context.Background()
 	want := readTestdata(t, "error_pool_not_found.json")
 
-	_, err := c.BatchMigrateNodes(ctx, "pool-nope", &modelarts.BatchMigrateRequest{
+	_, err := c.BatchMigrateNodes(ctx, "pool-nope", &modelarts.BatchMigrateOptions{
 		MigrateNodeNames: []string{"node-1"}, FromClusterName: "pool-nope", ToClusterName: dstPool,
 	})
 	apiErr := wantAPIError(t, err, 404, modelarts.CodePoolNotFound)
@@ -204,7 +204,7 @@ func TestMigrationConstraints(t *testing.T) {
 		name   string
 		setup  func(*modelartstest.Server)
 		pool   string
-		req    *modelarts.BatchMigrateRequest
+		req    *modelarts.BatchMigrateOptions
 		status int
 		code   string
 		msg    string // part of the message, when the code is shared
@@ -219,7 +219,7 @@ func TestMigrationConstraints(t *testing.T) {
 		},
 		{
 			name: "pool with one node", pool: dstPool,
-			req: &modelarts.BatchMigrateRequest{
+			req: &modelarts.BatchMigrateOptions{
 				MigrateNodeNames: []string{"node-x"}, FromClusterName: dstPool, ToClusterName: srcPool,
 				ToPoolName: srcPool, ResourceSpec: &modelarts.MigrateResourceSpec{Flavor: flavor},
 			},
@@ -237,13 +237,6 @@ func TestMigrationConstraints(t *testing.T) {
 			status: 400, code: modelartstest.CodeTooFewNodes,
 		},
 		{
-			name: "node already moving", pool: srcPool, req: crossPool("node-1"),
-			setup: func(srv *modelartstest.Server) {
-				migrate(srv, "node-1")
-			},
-			status: 409, code: modelartstest.CodeNodeNotMigratable,
-		},
-		{
 			name: "abnormal node", pool: srcPool, req: crossPool("node-2"),
 			setup: func(srv *modelartstest.Server) {
 				if err := srv.SetNodePhase("node-2", modelarts.NodeAbnormal); err != nil {
@@ -254,7 +247,7 @@ func TestMigrationConstraints(t *testing.T) {
 		},
 		{
 			name: "wrong source cluster", pool: srcPool,
-			req: func() *modelarts.BatchMigrateRequest {
+			req: func() *modelarts.BatchMigrateOptions {
 				r := crossPool("node-1")
 				r.FromClusterName = "lite-cluster-other"
 				return r
@@ -263,7 +256,7 @@ func TestMigrationConstraints(t *testing.T) {
 		},
 		{
 			name: "wrong target cluster", pool: srcPool,
-			req: func() *modelarts.BatchMigrateRequest {
+			req: func() *modelarts.BatchMigrateOptions {
 				r := crossPool("node-1")
 				r.ToClusterName = "lite-cluster-other"
 				return r
@@ -272,7 +265,7 @@ func TestMigrationConstraints(t *testing.T) {
 		},
 		{
 			name: "same pool and cluster", pool: srcPool,
-			req: &modelarts.BatchMigrateRequest{
+			req: &modelarts.BatchMigrateOptions{
 				MigrateNodeNames: []string{"node-1"}, FromClusterName: srcPool, ToClusterName: srcPool,
 			},
 			status: 400, code: modelartstest.CodeParameterError,
@@ -312,11 +305,11 @@ func migrate(srv *modelartstest.Server, names ...string) string {
 	if err != nil {
 		panic(err)
 	}
-	res, err := c.BatchMigrateNodes(context.Background(), srcPool, crossPool(names...))
+	op, err := c.BatchMigrateNodes(context.Background(), srcPool, crossPool(names...))
 	if err != nil {
 		panic(err)
 	}
-	return res.JobID
+	return op.ID()
 }
 
 func countJobs(t *testing.T, c *modelarts.Client, pool string) int {
@@ -429,7 +422,7 @@ func TestFailedJob(t *testing.T) {
 	const reason = "subnet of the destination cluster has no free IP addresses"
 	srv.FailNextMigrations(1, reason)
 
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1", "node-2"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1", "node-2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -439,7 +432,7 @@ func TestFailedJob(t *testing.T) {
 		{"node-2", flavor, "Creating", srcPool},
 		{"node-3", flavor, "Available", srcPool},
 	})
-	job, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, time.Minute, nil)...)
+	job, err := c.WaitForJob(ctx, srcPool, op.ID(), fast(srv, time.Minute, nil)...)
 	var fe *jobs.FailedError
 	if !errors.As(err, &fe) {
 		t.Fatalf("error = %v (%T), want *jobs.FailedError", err, err)
@@ -448,7 +441,7 @@ func TestFailedJob(t *testing.T) {
 		t.Errorf("status = %+v", fe.Status)
 	}
 	typed, ok := fe.Job.(*modelarts.Job)
-	if !ok || typed.ID != res.JobID || typed.Message != reason || typed.EndTimestamp == 0 {
+	if !ok || typed.ID != op.ID() || typed.Message != reason || typed.EndTimestamp == 0 {
 		t.Errorf("FailedError.Job = %#v", fe.Job)
 	}
 	if job == nil || job.Phase != modelarts.JobFailed {
@@ -458,19 +451,19 @@ func TestFailedJob(t *testing.T) {
 
 	// The knob is used up: the next migration succeeds, and the default
 	// message applies to jobs failed without one.
-	res2, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
+	op2, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitForJob(ctx, srcPool, res2.JobID, fast(srv, time.Minute, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, srcPool, op2.ID(), fast(srv, time.Minute, nil)...); err != nil {
 		t.Fatalf("second migration: %v", err)
 	}
 	srv.FailNextMigrations(1, "")
-	res3, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-2"))
+	op3, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-2"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.WaitForJob(ctx, srcPool, res3.JobID, fast(srv, time.Minute, nil)...)
+	_, err = c.WaitForJob(ctx, srcPool, op3.ID(), fast(srv, time.Minute, nil)...)
 	if !errors.As(err, &fe) || fe.Status.Message != modelartstest.DefaultFailureMessage {
 		t.Errorf("third migration: %v", err)
 	}
@@ -502,14 +495,14 @@ func TestThrottling(t *testing.T) {
 	srv.Throttle(modelartstest.OpBatchMigrateNodes, 2, 0)
 	srv.Throttle(modelartstest.OpGetJob, 2, 0)
 	srv.Throttle(modelartstest.OpListPoolNodes, 1, 0)
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Calls(modelartstest.OpBatchMigrateNodes); n != 3 {
 		t.Errorf("batch-migrate calls = %d, want 3", n)
 	}
-	if _, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, time.Minute, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, srcPool, op.ID(), fast(srv, time.Minute, nil)...); err != nil {
 		t.Fatal(err)
 	}
 	if got := listed(t, c, dstPool, nil); len(got) != 2 {
@@ -536,13 +529,13 @@ func TestServerErrorsOnPolls(t *testing.T) {
 	srv, _ := newEnv(t)
 	c := newClient(t, srv, srv.Authorizer(), cloudmigrate.WithRetry(0))
 	ctx := context.Background()
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv.FailNext(modelartstest.OpGetJob, 2, http.StatusServiceUnavailable)
 	var words []string
-	job, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, 2*time.Minute, &words)...)
+	job, err := c.WaitForJob(ctx, srcPool, op.ID(), fast(srv, 2*time.Minute, &words)...)
 	if err != nil || job.Phase != modelarts.JobSuccess {
 		t.Fatalf("WaitForJob = %+v, %v", job, err)
 	}
@@ -714,7 +707,7 @@ func TestJobWire(t *testing.T) {
 	srv.Clock().Advance(time.Second)
 	ok := migrate(srv, "node-2")
 
-	wantKeys := []string{"jobId", "jobName", "phase", "startTimestamp", "suspend", "type"}
+	wantKeys := []string{"inputs", "jobId", "jobName", "phase", "startTimestamp", "suspend", "type"}
 	r := do(t, srv, a, http.MethodGet, projectPath(srv, "/jobs/"+ok), nil)
 	var running map[string]any
 	if err := json.Unmarshal(r.Body, &running); err != nil || r.Status != 200 {
@@ -727,12 +720,21 @@ func TestJobWire(t *testing.T) {
 		running["suspend"] != false || running["startTimestamp"] != float64(srv.Clock().Now().UnixMilli()) {
 		t.Errorf("running job = %s", r.Body)
 	}
+	// The inputs are a JSON string holding the request's names.
+	var inputs map[string]any
+	if s, isString := running["inputs"].(string); !isString || json.Unmarshal([]byte(s), &inputs) != nil {
+		t.Errorf("inputs = %#v, want a JSON string", running["inputs"])
+	}
+	if !reflect.DeepEqual(inputs, map[string]any{"migrateNodeNames": []any{"node-2"}, "fromClusterName": srcPool,
+		"toClusterName": dstPool, "toPoolName": dstPool}) {
+		t.Errorf("inputs = %v", inputs)
+	}
 
 	srv.Clock().Advance(jobSteps)
 	r = do(t, srv, a, http.MethodGet, projectPath(srv, "/jobs/"+failing), nil)
 	var failed map[string]any
 	_ = json.Unmarshal(r.Body, &failed)
-	if keys := sortedKeys(failed); !slices.Equal(keys, []string{"endTimestamp", "jobId", "jobName", "message", "phase", "startTimestamp", "suspend", "type"}) {
+	if keys := sortedKeys(failed); !slices.Equal(keys, []string{"endTimestamp", "inputs", "jobId", "jobName", "message", "phase", "startTimestamp", "suspend", "type"}) {
 		t.Errorf("failed job keys = %v", keys)
 	}
 	start := failed["startTimestamp"].(float64)
@@ -789,7 +791,7 @@ func TestJobListPagingAndFilters(t *testing.T) {
 	}
 	var ids []string
 	for i := range 5 {
-		res, err := c.BatchMigrateNodes(ctx, "pool-many", &modelarts.BatchMigrateRequest{
+		op, err := c.BatchMigrateNodes(ctx, "pool-many", &modelarts.BatchMigrateOptions{
 			MigrateNodeNames: []string{string(rune('a'+i)) + "-node"},
 			FromClusterName:  "pool-many", ToClusterName: dstPool, ToPoolName: dstPool,
 			ResourceSpec: &modelarts.MigrateResourceSpec{Flavor: flavor},
@@ -797,7 +799,7 @@ func TestJobListPagingAndFilters(t *testing.T) {
 		if err != nil {
 			t.Fatalf("migration %d: %v", i, err)
 		}
-		ids = append(ids, res.JobID)
+		ids = append(ids, op.ID())
 		srv.Clock().Advance(time.Minute)
 	}
 	list := func(opts *modelarts.ListPoolJobsOptions) []string {
@@ -856,7 +858,7 @@ func TestGetUnknownJob(t *testing.T) {
 func TestUnknownRoute(t *testing.T) {
 	srv, _ := newEnv(t)
 	for _, tc := range []struct{ method, path string }{
-		{http.MethodGet, "/v2/" + srv.ProjectID() + "/pools"},
+		{http.MethodGet, projectPath(srv, "/pools/"+srcPool+"/workloads")},
 		{http.MethodDelete, projectPath(srv, "/pools/"+srcPool+"/nodes")},
 		{http.MethodGet, "/v1/whatever"},
 	} {
@@ -874,15 +876,15 @@ func TestRealTimeClock(t *testing.T) {
 	srv, c := newEnv(t, modelartstest.WithRealTime(1000), modelartstest.WithJobDurations(10*time.Second, 20*time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-3"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-3"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := c.WaitForJob(ctx, srcPool, res.JobID, jobs.WithInterval(5*time.Millisecond, 10*time.Millisecond))
+	job, err := c.WaitForJob(ctx, srcPool, op.ID(), jobs.WithInterval(5*time.Millisecond, 10*time.Millisecond))
 	if err != nil || job.Phase != modelarts.JobSuccess {
 		t.Fatalf("WaitForJob = %+v, %v", job, err)
 	}
-	if j, _ := srv.Job(res.JobID); j.Phase != modelarts.JobSuccess {
+	if j, _ := srv.Job(op.ID()); j.Phase != modelarts.JobSuccess {
 		t.Errorf("Job = %+v", j)
 	}
 	if got := listed(t, c, dstPool, nil); len(got) != 2 || got[0].Name != "node-3" || got[0].Phase != "Available" {
@@ -895,11 +897,11 @@ func TestMigrationLabels(t *testing.T) {
 	req := crossPool("node-1")
 	req.ResourceSpec.NodePool = "np-train"
 	req.ResourceSpec.Labels = map[string]string{"team": "vision"}
-	res, err := c.BatchMigrateNodes(context.Background(), srcPool, req)
+	op, err := c.BatchMigrateNodes(context.Background(), srcPool, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitForJob(context.Background(), srcPool, res.JobID, fast(srv, time.Hour, nil)...); err != nil {
+	if _, err := c.WaitForJob(context.Background(), srcPool, op.ID(), fast(srv, time.Hour, nil)...); err != nil {
 		t.Fatal(err)
 	}
 	n := srv.PoolNodes(dstPool)[0]
@@ -987,12 +989,12 @@ func TestConcurrentUse(t *testing.T) {
 			}
 		}()
 	}
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
 	wg.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, time.Hour, nil)...); err != nil {
+	if _, err := c.WaitForJob(ctx, srcPool, op.ID(), fast(srv, time.Hour, nil)...); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -55,8 +55,8 @@ func newClient(t *testing.T, srv *modelartstest.Server, authz auth.Authorizer, o
 }
 
 // crossPool is a valid request moving names from pool-src to pool-dst.
-func crossPool(names ...string) *modelarts.BatchMigrateRequest {
-	return &modelarts.BatchMigrateRequest{
+func crossPool(names ...string) *modelarts.BatchMigrateOptions {
+	return &modelarts.BatchMigrateOptions{
 		MigrateNodeNames: names,
 		FromClusterName:  srcPool,
 		ToClusterName:    dstPool,

@@ -18,22 +18,22 @@ func TestIAMCredentials(t *testing.T) {
 	faketest.CheckIAMCredentials(t, srv, "project-other")
 }
 
-// A client authorized by an IAM token migrates nodes and waits for the job
-// like a signed one.
+// A client authorized by an IAM token migrates nodes and waits for the
+// move like a signed one.
 func TestMigrateWithAnIAMToken(t *testing.T) {
 	srv, _ := newEnv(t)
 	c := newClient(t, srv, srv.IAMAuthorizer())
 	ctx := context.Background()
 
-	res, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
+	op, err := c.BatchMigrateNodes(ctx, srcPool, crossPool("node-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	job, err := c.WaitForJob(ctx, srcPool, res.JobID, fast(srv, time.Minute, nil)...)
+	job, err := op.Wait(ctx, fast(srv, time.Minute, nil)...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if job.ID != res.JobID || job.Phase != modelarts.JobSuccess {
+	if job.ID != op.ID() || job.Phase != modelarts.JobSuccess {
 		t.Errorf("final job %+v", job)
 	}
 	sameStates(t, "pool-dst", states(srv.PoolNodes(dstPool)), []nodeState{
@@ -71,8 +71,13 @@ func TestIAMTokenRefusals(t *testing.T) {
 	wantAPIError(t, migrate(srv.ProjectID(), auth.StaticToken(tok)), http.StatusUnauthorized, "APIGW.0307")
 
 	unchanged(t, srv)
-	if n := srv.Calls(modelartstest.OpBatchMigrateNodes); n != 3 {
-		t.Errorf("%d migrations received, want 3", n)
+	// Each call stopped at its first request, the look at the pool's
+	// jobs: no start was sent.
+	if n := srv.Calls(modelartstest.OpListJobs); n != 3 {
+		t.Errorf("%d job-list reads received, want 3", n)
+	}
+	if n := srv.Calls(modelartstest.OpBatchMigrateNodes); n != 0 {
+		t.Errorf("%d migrations received, want none", n)
 	}
 }
 

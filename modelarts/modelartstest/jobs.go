@@ -21,6 +21,7 @@ type jobBody struct {
 	Suspend        bool   `json:"suspend"`
 	StartTimestamp int64  `json:"startTimestamp"`
 	EndTimestamp   int64  `json:"endTimestamp,omitempty"`
+	Inputs         string `json:"inputs,omitempty"`
 }
 
 // jobListBody is the answer of the job list.
@@ -45,6 +46,7 @@ func (j *job) wire(now time.Time) jobBody {
 		Type:           JobTypeMigrate,
 		Phase:          string(phase),
 		StartTimestamp: j.start.UnixMilli(),
+		Inputs:         j.inputs,
 	}
 	if phase != modelarts.JobRunning {
 		b.EndTimestamp = j.end().UnixMilli()

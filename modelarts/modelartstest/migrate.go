@@ -36,6 +36,15 @@ type resourceSpecBody struct {
 	ExtendParams       json.RawMessage   `json:"extendParams"`
 }
 
+// jobInputs is what a migration job's inputs hold: the request's node
+// names, cluster names and target pool.
+type jobInputs struct {
+	MigrateNodeNames []string `json:"migrateNodeNames"`
+	FromClusterName  string   `json:"fromClusterName"`
+	ToClusterName    string   `json:"toClusterName"`
+	ToPoolName       string   `json:"toPoolName"`
+}
+
 // migrateAnswer is the 200 answer of a batch migration.
 type migrateAnswer struct {
 	JobID string `json:"job_id"`
@@ -173,6 +182,18 @@ func (s *Server) batchMigrate(r *fake.Request) fake.Response {
 	if len(s.failures) > 0 {
 		j.fail, j.message = true, s.failures[0]
 		s.failures = s.failures[1:]
+	} else if s.ghosts > 0 {
+		j.ghost = true
+		s.ghosts--
+	}
+	if !s.noInputs {
+		in, _ := json.Marshal(jobInputs{
+			MigrateNodeNames: j.nodes,
+			FromClusterName:  body.FromClusterName,
+			ToClusterName:    body.ToClusterName,
+			ToPoolName:       toPool.name,
+		})
+		j.inputs = string(in)
 	}
 	for _, name := range j.nodes {
 		s.nodes[name].job = j

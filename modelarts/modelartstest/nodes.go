@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cloudmigrate/cloudmigrate/internal/fake"
+	"github.com/cloudmigrate/cloudmigrate/modelarts"
 )
 
 // nodeBody is a node as the node list sends it.
@@ -18,6 +19,7 @@ type nodeBody struct {
 		Name              string            `json:"name"`
 		CreationTimestamp string            `json:"creationTimestamp"`
 		Labels            map[string]string `json:"labels"`
+		Annotations       map[string]string `json:"annotations,omitempty"`
 	} `json:"metadata"`
 	Spec struct {
 		Flavor string `json:"flavor"`
@@ -56,6 +58,9 @@ func (n *node) wire(now time.Time) nodeBody {
 	b.Metadata.Name = n.name
 	b.Metadata.CreationTimestamp = n.created.UTC().Format(time.RFC3339)
 	b.Metadata.Labels = maps.Clone(n.labels)
+	if !n.drained.IsZero() {
+		b.Metadata.Annotations = map[string]string{modelarts.AnnotationDrain: drainInfo(n.drained)}
+	}
 	b.Spec.Flavor = n.flavor
 	b.Status.Phase = string(n.phaseAt(now))
 	b.Status.PrivateIP = n.ip

@@ -24,6 +24,17 @@ const (
 	OpListJobs = "ListJobs"
 	// OpListPoolNodes is GET /v2/{project_id}/pools/{pool_name}/nodes.
 	OpListPoolNodes = "ListPoolNodes"
+	// OpListPools is GET /v2/{project_id}/pools.
+	OpListPools = "ListPools"
+	// OpGetPool is GET /v2/{project_id}/pools/{pool_name}.
+	OpGetPool = "GetPool"
+	// OpLockNodes is POST /v2/{project_id}/pools/{pool_name}/nodes/batch-lock.
+	OpLockNodes = "LockNodes"
+	// OpUnlockNodes is
+	// POST /v2/{project_id}/pools/{pool_name}/nodes/batch-unlock.
+	OpUnlockNodes = "UnlockNodes"
+	// OpDrainNodes is POST /v2/{project_id}/pools/{pool_name}/nodes/batch-drain.
+	OpDrainNodes = "DrainNodes"
 	// OpUnknownRoute counts requests for paths and methods the fake does
 	// not serve; they are answered 404 with CodeRouteNotFound.
 	OpUnknownRoute = "UnknownRoute"
@@ -37,7 +48,7 @@ const (
 	DefaultProjectID = "5a4b3c2d1e0f49382716a5b4c3d2e1f0"
 )
 
-// How long a migration job stays in each stage unless WithJobDurations
+// How long a migration job stays in each stage unless WithDurations
 // says otherwise, in the fake's clock. The job's phase is Running in both.
 const (
 	// DefaultCheckingDuration is how long the nodes show NodeChecking.
@@ -84,6 +95,18 @@ const (
 	// CodeJobNotFound (HTTP 404) answers the by-ID job query for a job the
 	// fake does not know.
 	CodeJobNotFound = "ModelArts.50015005"
+	// CodeNodeLocked (HTTP 409) refuses to drain a node whose delete
+	// function is locked: the service requires drained nodes to be
+	// unlocked.
+	CodeNodeLocked = "ModelArts.50015006"
+	// CodeNodeNotDrainable (HTTP 409) refuses to drain a node that is not
+	// Available or is being migrated.
+	CodeNodeNotDrainable = "ModelArts.50015007"
+	// CodeBadRequest (HTTP 400) is the code of the service's documented
+	// example answer of a drain naming a node outside the pool ("Bad
+	// request. node cannot be drained because it is not in pool"); the
+	// fake answers it in that case.
+	CodeBadRequest = "ModelArts.50004000"
 	// CodeRouteNotFound (HTTP 404) is the API gateway's answer for a path
 	// it does not publish. The fake sends it for unknown routes, and for
 	// the by-ID job query under WithoutJobByID.
@@ -99,14 +122,15 @@ const (
 )
 
 // Server is an in-process stand-in for the ModelArts endpoint of one
-// region and one project. It serves batch migration, the job queries and
-// the pool node list over HTTP on a local address, keeps resource pools,
-// nodes and jobs, and runs jobs on a clock the test controls.
+// region and one project. It serves batch migration, the job queries, the
+// pool list and details, the pool node list, and node lock, unlock and
+// drain over HTTP on a local address, keeps resource pools, nodes and
+// jobs, and runs jobs on a clock the test controls.
 //
-// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
-// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults)
-// and the clock (Clock().Advance, Clock().Run). All methods are safe for
-// concurrent use.
+// Like every fake, it counts the calls of each operation (Calls,
+// AllCalls, ResetCalls), injects faults on request (Throttle, FailNext,
+// DropNext, SlowNext, ClearFaults) and runs on a clock the test moves
+// (Clock().Advance, Clock().Run). All methods are safe for concurrent use.
 type Server struct {
 	*fake.Server
 
@@ -115,6 +139,8 @@ type Server struct {
 	checkFor, createFor time.Duration
 	noJobByID           bool
 
+	noInputs bool
+
 	mu       sync.Mutex
 	pools    map[string]*pool
 	nodes    map[string]*node
@@ -122,6 +148,7 @@ type Server struct {
 	jobList  []*job // in order of creation
 	pending  []*job // jobs whose outcome is not applied yet, oldest first
 	failures []string
+	ghosts   int // migrations still to end Success without moving their nodes
 	nodeSeq  int
 }
 
@@ -131,6 +158,7 @@ type Option func(*settings)
 type settings struct {
 	fake.HuaweiOptions
 	noJobByID           bool
+	noInputs            bool
 	checkFor, createFor time.Duration
 }
 
@@ -139,7 +167,7 @@ type settings struct {
 // ID (letters, digits, '-' and '_').
 func WithCredentials(accessKey, secretKey, projectID string) Option {
 	return func(s *settings) {
-		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: secretKey, ProjectID: projectID}
+		s.Account = fake.HuaweiAccount{AccessKey: accessKey, SecretKey: auth.NewSecret(secretKey), ProjectID: projectID}
 	}
 }
 
@@ -159,6 +187,9 @@ func WithRealTime(speed float64) Option {
 
 // WithJobDurations sets how long a migration job keeps its nodes Checking
 // and then Creating before it ends. Neither may be negative.
+//
+// Deprecated: use WithDurations, the name every fake gives its timing
+// option.
 func WithJobDurations(checking, creating time.Duration) Option {
 	return func(s *settings) { s.checkFor, s.createFor = checking, creating }
 }
@@ -171,13 +202,23 @@ func WithoutJobByID() Option {
 	return func(s *settings) { s.noJobByID = true }
 }
 
+// WithoutJobInputs makes migration jobs carry no inputs. By default a
+// job's inputs (a JSON string, as the official SDK types the field) hold
+// the batch-migrate request's migrateNodeNames, fromClusterName,
+// toClusterName and toPoolName; the service documents the field without
+// saying what it holds. Without them a client cannot tell from the job
+// list which nodes a job moves.
+func WithoutJobInputs() Option {
+	return func(s *settings) { s.noInputs = true }
+}
+
 // NewServer starts a fake ModelArts endpoint with no pools. Close it when
 // done. It panics when an option has a bad value, as a test set-up
 // mistake.
 func NewServer(opts ...Option) *Server {
 	st := settings{
 		HuaweiOptions: fake.HuaweiOptions{Account: fake.HuaweiAccount{
-			AccessKey: DefaultAccessKey, SecretKey: DefaultSecretKey, ProjectID: DefaultProjectID,
+			AccessKey: DefaultAccessKey, SecretKey: auth.NewSecret(DefaultSecretKey), ProjectID: DefaultProjectID,
 		}},
 		checkFor: DefaultCheckingDuration, createFor: DefaultCreatingDuration,
 	}
@@ -187,7 +228,7 @@ func NewServer(opts ...Option) *Server {
 	case !validName(st.Account.ProjectID):
 		panic(fmt.Sprintf("modelartstest: WithCredentials: project ID %q has characters other than letters, digits, '-' and '_'", st.Account.ProjectID))
 	case st.checkFor < 0 || st.createFor < 0:
-		panic(fmt.Sprintf("modelartstest: WithJobDurations: negative duration (%v, %v)", st.checkFor, st.createFor))
+		panic(fmt.Sprintf("modelartstest: WithDurations: negative duration (%v, %v)", st.checkFor, st.createFor))
 	}
 	// ModelArts answers its own codes in the API gateway's form too.
 	hw := st.Start("modelartstest", fake.Config{
@@ -201,6 +242,7 @@ func NewServer(opts ...Option) *Server {
 		account:  st.Account,
 		checkFor: st.checkFor, createFor: st.createFor,
 		noJobByID: st.noJobByID,
+		noInputs:  st.noInputs,
 		pools:     map[string]*pool{},
 		nodes:     map[string]*node{},
 		jobs:      map[string]*job{},
@@ -209,6 +251,11 @@ func NewServer(opts ...Option) *Server {
 	s.Handle(OpGetJob, "GET /v2/{project_id}/jobs/{job_id}", s.getJob)
 	s.Handle(OpListJobs, "GET /v2/{project_id}/jobs", s.listJobs)
 	s.Handle(OpListPoolNodes, "GET /v2/{project_id}/pools/{pool_name}/nodes", s.listPoolNodes)
+	s.Handle(OpListPools, "GET /v2/{project_id}/pools", s.listPools)
+	s.Handle(OpGetPool, "GET /v2/{project_id}/pools/{pool_name}", s.getPool)
+	s.Handle(OpLockNodes, "POST /v2/{project_id}/pools/{pool_name}/nodes/batch-lock", s.lockNodes)
+	s.Handle(OpUnlockNodes, "POST /v2/{project_id}/pools/{pool_name}/nodes/batch-unlock", s.unlockNodes)
+	s.Handle(OpDrainNodes, "POST /v2/{project_id}/pools/{pool_name}/nodes/batch-drain", s.drainNodes)
 	// The gateway routes before it authenticates: an unknown path is 404
 	// whatever the credentials.
 	s.HandleOpen(OpUnknownRoute, "/", func(*fake.Request) fake.Response {
@@ -222,7 +269,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) AccessKey() string { return s.account.AccessKey }
 
 // SecretKey returns the secret key that goes with AccessKey.
-func (s *Server) SecretKey() string { return s.account.SecretKey }
+func (s *Server) SecretKey() string { return s.account.SecretKey.Reveal() }
 
 // ProjectID returns the project the server serves; pass it to
 // modelarts.NewClient.

@@ -2,6 +2,7 @@ package modelartstest
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -17,6 +18,8 @@ type pool struct {
 	// cluster is the cluster name migrations use for the pool: the pool's
 	// own name for a dedicated pool, or the name SetPoolCluster gave.
 	cluster string
+	phase   modelarts.PoolPhase
+	created time.Time
 }
 
 // node is the fake's record of one node.
@@ -31,6 +34,11 @@ type node struct {
 	phase modelarts.NodePhase
 	// job is the migration under way on the node, or nil.
 	job *job
+	// locked is whether the node's delete function is locked.
+	locked bool
+	// drained is when the node was drained in its current pool; zero if
+	// it is not drained.
+	drained time.Time
 }
 
 // Stages of a migration job's timeline. The first two are the phases the
@@ -54,6 +62,8 @@ type job struct {
 	checkFor, createFor time.Duration
 	fail                bool
 	message             string // failure reason when fail
+	ghost               bool   // ends Success without moving the nodes
+	inputs              string // the job's inputs as sent, "" for none
 }
 
 func (j *job) timeline() fake.Timeline {
@@ -92,8 +102,56 @@ func (s *Server) AddPool(name string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.pools[name] == nil {
-		s.pools[name] = &pool{name: name, cluster: name}
+		s.pools[name] = &pool{name: name, cluster: name, phase: modelarts.PoolRunning, created: s.Clock().Now()}
 	}
+}
+
+// SetPoolPhase sets the phase a pool shows in GetPool and ListPools, such
+// as modelarts.PoolCreating (pools start Running). ListPools' status
+// filter reads it: Creating and Waiting are "creating", CreationFailed is
+// "failed", any other phase "created". It panics on an unknown pool or an
+// empty phase.
+func (s *Server) SetPoolPhase(poolName string, phase modelarts.PoolPhase) {
+	if phase == "" {
+		panic("modelartstest: SetPoolPhase: empty phase")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.pools[poolName]
+	if p == nil {
+		panic(fmt.Sprintf("modelartstest: SetPoolPhase: no pool %q", poolName))
+	}
+	p.phase = phase
+}
+
+// NodeLocked reports whether a node's delete function is locked
+// (LockNodes), and false for an unknown node.
+func (s *Server) NodeLocked(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.nodes[name]
+	return n != nil && n.locked
+}
+
+// NodeDrained reports whether a node is drained in the pool it is in
+// (DrainNodes), and false for an unknown node. A node that moves to
+// another pool arrives undrained.
+func (s *Server) NodeDrained(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settleLocked(s.Clock().Now())
+	n := s.nodes[name]
+	return n != nil && !n.drained.IsZero()
+}
+
+// SucceedNextWithoutMoving makes the next n migrations the fake accepts
+// end with the job phase Success while their nodes stay where they were,
+// Available in the source pool: a job that claims a move that did not
+// happen, for testing clients that check where the nodes are.
+func (s *Server) SucceedNextWithoutMoving(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ghosts += n
 }
 
 // SetPoolCluster gives the pool the cluster name of a lightweight cluster,
@@ -198,6 +256,7 @@ func (s *Server) PoolNodes(poolName string) []modelarts.Node {
 				Name:              w.Metadata.Name,
 				CreationTimestamp: w.Metadata.CreationTimestamp,
 				Labels:            w.Metadata.Labels,
+				Annotations:       w.Metadata.Annotations,
 			},
 			Spec:   modelarts.NodeSpec{Flavor: w.Spec.Flavor},
 			Status: modelarts.NodeStatus{Phase: modelarts.NodePhase(w.Status.Phase), PrivateIP: w.Status.PrivateIP},
@@ -218,7 +277,7 @@ func (s *Server) Job(id string) (modelarts.Job, bool) {
 		return modelarts.Job{}, false
 	}
 	w := j.wire(now)
-	return modelarts.Job{
+	out := modelarts.Job{
 		ID:             w.JobID,
 		Name:           w.JobName,
 		Type:           w.Type,
@@ -226,7 +285,11 @@ func (s *Server) Job(id string) (modelarts.Job, bool) {
 		Message:        w.Message,
 		StartTimestamp: modelarts.Millis(w.StartTimestamp),
 		EndTimestamp:   modelarts.Millis(w.EndTimestamp),
-	}, true
+	}
+	if w.Inputs != "" {
+		out.Inputs, _ = json.Marshal(w.Inputs)
+	}
+	return out, true
 }
 
 // FailNextMigrations makes the next n migrations the fake accepts end with
@@ -279,7 +342,9 @@ func (n *node) phaseAt(now time.Time) modelarts.NodePhase {
 
 // settleLocked applies the outcome of every job that has ended by now: a
 // successful migration moves its nodes to the target pool and cluster,
-// Available; a failed one leaves them where they were. The caller holds
+// Available (undrained if the pool changed, still locked if they were); a
+// failed one, or one made by SucceedNextWithoutMoving, leaves them where
+// they were. The caller holds
 // s.mu. The clock only moves forward, so an ended job stays ended and is
 // settled once.
 func (s *Server) settleLocked(now time.Time) {
@@ -296,8 +361,11 @@ func (s *Server) settleLocked(now time.Time) {
 				continue
 			}
 			n.job = nil
-			if phase != modelarts.JobSuccess {
+			if phase != modelarts.JobSuccess || j.ghost {
 				continue
+			}
+			if n.pool != j.to {
+				n.drained = time.Time{}
 			}
 			n.pool = j.to
 			n.labels[modelarts.LabelCluster] = j.toCluster

@@ -27,6 +27,8 @@ func (s *Server) routeAction(r *fake.Request) (string, fake.Handler, bool) {
 				return OpMigrate, s.migrate, true
 			case "os-migrateLive":
 				return OpLiveMigrate, s.liveMigrate, true
+			case "evacuate":
+				return OpEvacuate, s.evacuate, true
 			case "confirmResize":
 				return OpConfirmResize, s.confirmResize, true
 			case "revertResize":
@@ -264,6 +266,10 @@ func (s *Server) migrate(r *fake.Request) fake.Response {
 	if info.TaskState != "" || (info.Status != StatusActive && info.Status != StatusShutoff) {
 		return c.conflict("%s", invalidState("migrate", info))
 	}
+	if sv.host.isDown() {
+		// Nova needs the server's compute service up (disabled is fine).
+		return c.conflict("Service is unavailable at this time.")
+	}
 	var dest *host
 	if target != "" {
 		if dest = s.hosts[target]; dest == nil {
@@ -275,7 +281,13 @@ func (s *Server) migrate(r *fake.Request) fake.Response {
 	} else if dest = s.pickHostLocked(sv.host); dest == nil {
 		return c.badRequest("No valid host was found. There are not enough hosts available.")
 	}
-	s.newColdLocked(sv, dest, now)
+	var m *migration
+	if dest.schedulable() {
+		m = s.newColdLocked(sv, dest, now)
+	} else {
+		m = s.newUnscheduledColdLocked(sv, now)
+	}
+	s.recordActionLocked(c.rid, "migrate", sv.id, m, now)
 	return c.ok(http.StatusAccepted, nil)
 }
 
@@ -318,11 +330,27 @@ func (s *Server) liveMigrate(r *fake.Request) fake.Response {
 				return c.badRequest("Unable to migrate instance (%s) to current host (%s).", id, dest.name)
 			}
 			precheckFails = true
+		} else if scheduled := !args.force && c.atLeast("2.30"); scheduled && !dest.schedulable() {
+			// Unless the move is forced (or older than 2.30, when naming
+			// a host forced it), nova's scheduler checks the named host,
+			// and a disabled or down compute service passes no filter.
+			return s.refuseLiveLocked(c, sv, args.block, "nova.exception.NoValidHost", noValidHost(dest), now)
+		} else if dest.isDown() {
+			if !async {
+				return c.badRequest("Compute service of %s is unavailable at this time.", dest.name)
+			}
+			precheckFails = true
 		}
 	} else if dest = s.pickHostLocked(sv.host); dest == nil && !async {
 		return c.badRequest("No valid host was found. There are not enough hosts available.")
 	}
-	s.newLiveLocked(sv, dest, args.block, precheckFails, now)
+	if sv.host.isDown() {
+		// Nova's conductor needs the source's compute service up.
+		return s.refuseLiveLocked(c, sv, args.block, "nova.exception.ComputeServiceUnavailable",
+			fmt.Sprintf("Compute service of %s is unavailable at this time.", sv.host.name), now)
+	}
+	m := s.newLiveLocked(sv, dest, args.block, precheckFails, now)
+	s.recordActionLocked(c.rid, "live-migration", sv.id, m, now)
 	return c.ok(http.StatusAccepted, nil)
 }
 
@@ -368,5 +396,13 @@ func (s *Server) resizeDecision(r *fake.Request, name, during, final string, d t
 		return c.badRequest("Instance has not been resized.")
 	}
 	m.cut(now, mark{during, now}, mark{final, now.Add(d)})
+	if name == "confirmResize" {
+		s.recordActionLocked(c.rid, name, sv.id, nil, now,
+			fixedEvent{name: "compute_confirm_resize", host: m.source.name, start: now, finish: now.Add(d)})
+	} else {
+		s.recordActionLocked(c.rid, name, sv.id, nil, now,
+			fixedEvent{name: "compute_revert_resize", host: m.dest.name, start: now, finish: now.Add(d / 2)},
+			fixedEvent{name: "compute_finish_revert_resize", host: m.source.name, start: now.Add(d / 2), finish: now.Add(d)})
+	}
 	return c.ok(status, nil)
 }

@@ -3,6 +3,7 @@ package novatest_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,13 +21,13 @@ func TestLiveMigrationWithProgress(t *testing.T) {
 	ctx := context.Background()
 	start := srv.Clock().Now()
 
-	if err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
 		t.Fatal(err)
 	}
 	m := only(t, c, serverA)
 	if m.ID != 1 || m.Status != nova.StatusQueued || m.ServerUUID != serverA || m.UUID == "" ||
 		str(m.SourceCompute) != host1 || str(m.SourceNode) != host1 ||
-		str(m.DestCompute) != host2 || str(m.DestNode) != host2 || str(m.DestHost) != "192.0.2.11" ||
+		str(m.DestCompute) != host2 || str(m.DestNode) != host2 || m.DestHost != nil ||
 		m.MemoryTotalBytes != nil || m.DiskTotalBytes != nil || m.Progress() != jobs.ProgressUnknown ||
 		str(m.UserID) != srv.UserID() || str(m.ProjectID) != srv.ProjectID() || !m.CreatedAt.Equal(start) {
 		t.Errorf("queued migration %+v", m)
@@ -91,8 +92,9 @@ func TestLiveMigrationWithProgress(t *testing.T) {
 		t.Errorf("os-migrations after completion: %+v", listed)
 	}
 	rec := record(t, srv, 1)
-	if *rec.MemoryRemainingBytes != 0 || *rec.MemoryProcessedBytes != novatest.DefaultMemoryBytes ||
-		*rec.DiskProcessedBytes != novatest.DefaultDiskBytes {
+	// Nothing remains: nova's schema allows null or at least 1, never 0.
+	if rec.MemoryRemainingBytes != nil || *rec.MemoryProcessedBytes != novatest.DefaultMemoryBytes ||
+		*rec.DiskProcessedBytes != novatest.DefaultDiskBytes || rec.DiskRemainingBytes != nil {
 		t.Errorf("counters of the completed migration: %+v", rec)
 	}
 	if n := srv.Calls(novatest.OpLiveMigrate); n != 1 {
@@ -107,10 +109,10 @@ func TestLiveMigrateSchedulerAndBlockMigration(t *testing.T) {
 
 	// No host: the scheduler picks the first other host. A block
 	// migration ("auto" by default) copies the disk as well.
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.LiveMigrate(ctx, serverB, &nova.LiveMigrateOptions{BlockMigration: nova.BlockMigrationFalse}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverB, &nova.LiveMigrateOptions{BlockMigration: nova.BlockMigrationFalse}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(37 * time.Second) // half way through running
@@ -129,7 +131,8 @@ func TestLiveMigrateSchedulerAndBlockMigration(t *testing.T) {
 		*a.DiskProcessedBytes != novatest.DefaultDiskBytes/2 || *a.MemoryRemainingBytes != novatest.DefaultMemoryBytes/2 {
 		t.Errorf("block migration half way: %+v", a)
 	}
-	if b.Progress() != 50 || *b.DiskTotalBytes != 0 || *b.DiskProcessedBytes != 0 || *b.DiskRemainingBytes != 0 {
+	// No disk to copy: the disk counters are null (never 0).
+	if b.Progress() != 50 || b.DiskTotalBytes != nil || b.DiskProcessedBytes != nil || b.DiskRemainingBytes != nil {
 		t.Errorf("shared-storage migration half way: %+v", b)
 	}
 }
@@ -137,7 +140,7 @@ func TestLiveMigrateSchedulerAndBlockMigration(t *testing.T) {
 func TestForceComplete(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host3}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host3}); err != nil {
 		t.Fatal(err)
 	}
 	m := only(t, c, serverA)
@@ -194,7 +197,7 @@ func TestForceComplete(t *testing.T) {
 func TestAbortRunning(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
 		t.Fatal(err)
 	}
 	m := only(t, c, serverA)
@@ -232,7 +235,7 @@ func TestAbortRunning(t *testing.T) {
 func TestAbortQueuedNeeds265(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	m := only(t, c, serverA)
@@ -259,7 +262,7 @@ func TestAbortQueuedNeeds265(t *testing.T) {
 	}
 
 	// Preparing, the same way.
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(3 * time.Second)
@@ -293,7 +296,7 @@ func findCold(t *testing.T, c *nova.Client, serverID string) nova.Migration {
 func TestColdMigrateAndConfirm(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.Migrate(ctx, serverA, &nova.MigrateOptions{Host: host3}); err != nil {
+	if _, err := c.Migrate(ctx, serverA, &nova.MigrateOptions{Host: host3}); err != nil {
 		t.Fatal(err)
 	}
 	if info := state(t, srv, serverA); info.Status != novatest.StatusResize || info.TaskState != novatest.TaskResizePrep {
@@ -323,9 +326,21 @@ func TestColdMigrateAndConfirm(t *testing.T) {
 	if info := state(t, srv, serverA); info.Status != novatest.StatusVerifyResize || info.Host != host3 || info.MigrationID != m.ID {
 		t.Errorf("server waiting for confirmation: %+v", info)
 	}
-	// A second migration must wait.
-	err = c.LiveMigrate(ctx, serverA, nil)
-	apiError(t, err, 409, novatest.FaultConflictingRequest)
+	// A second migration must wait: nova refuses it, and the SDK adopts
+	// the cold migration waiting for confirmation instead of sending it.
+	msg := newRaw(srv).send(t, "POST", api+"/servers/"+serverA+"/action", "2.80",
+		[]byte(`{"os-migrateLive": {"host": null, "block_migration": "auto"}}`)).fault(t, 409, novatest.FaultConflictingRequest)
+	if !strings.Contains(msg, "vm_state resized") {
+		t.Errorf("message %q", msg)
+	}
+	lives := srv.Calls(novatest.OpLiveMigrate)
+	op, err := c.LiveMigrate(ctx, serverA, nil)
+	if !errors.Is(err, cloudmigrate.ErrInProgress) || op.ID() != strconv.Itoa(m.ID) || op.Token().Kind != string(nova.TypeMigration) {
+		t.Errorf("LiveMigrate in VERIFY_RESIZE: %v, %v", op.Token(), err)
+	}
+	if n := srv.Calls(novatest.OpLiveMigrate); n != lives {
+		t.Errorf("the adopting call sent a live migration")
+	}
 
 	if err := c.ConfirmMigration(ctx, serverA); err != nil {
 		t.Fatal(err)
@@ -353,10 +368,10 @@ func TestColdMigrateAndRevert(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
 	srv.AddServer(serverB, host1, novatest.StatusShutoff)
-	err := c.LiveMigrate(ctx, serverB, nil)
+	_, err := c.LiveMigrate(ctx, serverB, nil)
 	apiError(t, err, 409, novatest.FaultConflictingRequest)
 
-	if err := c.Migrate(ctx, serverB, nil); err != nil {
+	if _, err := c.Migrate(ctx, serverB, nil); err != nil {
 		t.Fatal(err)
 	}
 	m := findCold(t, c, serverB)
@@ -386,9 +401,9 @@ func TestColdMigrateAndRevert(t *testing.T) {
 func TestMigrateRefusals(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	apiError(t, c.Migrate(ctx, "no-such-server", nil), 404, novatest.FaultItemNotFound)
-	apiError(t, c.Migrate(ctx, serverA, &nova.MigrateOptions{Host: "compute9"}), 400, novatest.FaultBadRequest)
-	apiError(t, c.Migrate(ctx, serverA, &nova.MigrateOptions{Host: host1}), 400, novatest.FaultBadRequest)
+	apiError(t, errOf(c.Migrate(ctx, "no-such-server", nil)), 404, novatest.FaultItemNotFound)
+	apiError(t, errOf(c.Migrate(ctx, serverA, &nova.MigrateOptions{Host: "compute9"})), 400, novatest.FaultBadRequest)
+	apiError(t, errOf(c.Migrate(ctx, serverA, &nova.MigrateOptions{Host: host1})), 400, novatest.FaultBadRequest)
 
 	lonely := novatest.NewServer()
 	defer lonely.Close()
@@ -397,7 +412,7 @@ func TestMigrateRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := apiError(t, lc.Migrate(ctx, serverA, nil), 400, novatest.FaultBadRequest)
+	e := apiError(t, errOf(lc.Migrate(ctx, serverA, nil)), 400, novatest.FaultBadRequest)
 	if !strings.Contains(e.Message, "No valid host") {
 		t.Errorf("message %q", e.Message)
 	}
@@ -409,19 +424,19 @@ func TestMigrateRefusals(t *testing.T) {
 func TestLiveMigrateRefusals(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	apiError(t, c.LiveMigrate(ctx, "no-such-server", nil), 404, novatest.FaultItemNotFound)
-	apiError(t, c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: "compute9"}), 400, novatest.FaultBadRequest)
+	apiError(t, errOf(c.LiveMigrate(ctx, "no-such-server", nil)), 404, novatest.FaultItemNotFound)
+	apiError(t, errOf(c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: "compute9"})), 400, novatest.FaultBadRequest)
 
 	// The source as destination: refused at once before 2.34, an "error"
 	// migration from 2.34, when the pre-checks run after the answer.
-	e := apiError(t, pinned(t, c, "2.33").LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host1}), 400, novatest.FaultBadRequest)
+	e := apiError(t, errOf(pinned(t, c, "2.33").LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host1})), 400, novatest.FaultBadRequest)
 	if !strings.Contains(e.Message, "current host") {
 		t.Errorf("message %q", e.Message)
 	}
 	if len(srv.Migrations("")) != 0 {
 		t.Fatal("a refused migration left a record")
 	}
-	if err := pinned(t, c, "2.34").LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host1}); err != nil {
+	if _, err := pinned(t, c, "2.34").LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host1}); err != nil {
 		t.Fatal(err)
 	}
 	rec := record(t, srv, 1)
@@ -433,12 +448,16 @@ func TestLiveMigrateRefusals(t *testing.T) {
 	}
 
 	// Already migrating.
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
-	e = apiError(t, c.LiveMigrate(ctx, serverA, nil), 409, novatest.FaultConflictingRequest)
-	if !strings.Contains(e.Message, "task_state migrating") {
-		t.Errorf("message %q", e.Message)
+	msg := newRaw(srv).send(t, "POST", api+"/servers/"+serverA+"/action", "2.80",
+		[]byte(`{"os-migrateLive": {"host": null, "block_migration": "auto"}}`)).fault(t, 409, novatest.FaultConflictingRequest)
+	if !strings.Contains(msg, "task_state migrating") {
+		t.Errorf("message %q", msg)
+	}
+	if _, err := c.LiveMigrate(ctx, serverA, nil); !errors.Is(err, cloudmigrate.ErrInProgress) {
+		t.Errorf("a second live migration: %v, want it adopted", err)
 	}
 
 	// No other host.
@@ -449,8 +468,8 @@ func TestLiveMigrateRefusals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	apiError(t, pinned(t, lc, "2.33").LiveMigrate(ctx, serverA, nil), 400, novatest.FaultBadRequest)
-	if err := lc.LiveMigrate(ctx, serverA, nil); err != nil {
+	apiError(t, errOf(pinned(t, lc, "2.33").LiveMigrate(ctx, serverA, nil)), 400, novatest.FaultBadRequest)
+	if _, err := lc.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	if rec := record(t, lonely, 1); rec.Status != nova.StatusError || rec.DestCompute != nil {
@@ -459,7 +478,7 @@ func TestLiveMigrateRefusals(t *testing.T) {
 
 	// Force skips nothing the fake checks, but is accepted in its range.
 	force := true
-	if err := pinned(t, lc, "2.30").LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: "compute9", Force: &force}); err == nil {
+	if _, err := pinned(t, lc, "2.30").LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: "compute9", Force: &force}); err == nil {
 		t.Error("forced live migration to an unknown host accepted")
 	}
 }
@@ -470,7 +489,7 @@ func TestFailNextMigrations(t *testing.T) {
 	srv.AddServer(serverB, host1, novatest.StatusShutoff)
 	srv.FailNextMigrations(2)
 
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	opts, seen := stepping(srv, 5*time.Second)
@@ -485,11 +504,16 @@ func TestFailNextMigrations(t *testing.T) {
 	if got := words(*seen); !equal(got, []string{"queued", "preparing", "running", "failed"}) {
 		t.Errorf("statuses %v", got)
 	}
+	// The error names what failed, as nova keeps no reason.
+	if want := "cloudmigrate: job failed (failed): live migration 1 of server " + serverA +
+		" from compute1 (node compute1) to compute2 (node compute2)"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
 	if info := state(t, srv, serverA); info.Host != host1 || info.Status != novatest.StatusActive {
 		t.Errorf("server after a failed live migration: %+v", info)
 	}
 
-	if err := c.Migrate(ctx, serverB, nil); err != nil {
+	if _, err := c.Migrate(ctx, serverB, nil); err != nil {
 		t.Fatal(err)
 	}
 	opts, _ = stepping(srv, 5*time.Second)
@@ -497,12 +521,16 @@ func TestFailNextMigrations(t *testing.T) {
 	if !errors.As(err, &failed) || failed.Status.State != jobs.Failed || failed.Status.Word != "error" {
 		t.Fatalf("cold wait: %v", err)
 	}
+	if want := "cloudmigrate: job failed (error): cold migration 2 of server " + serverB +
+		" from compute1 (node compute1) to compute2 (node compute2)"; err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
 	if info := state(t, srv, serverB); info.Host != host1 || info.Status != novatest.StatusShutoff {
 		t.Errorf("server after a failed cold migration: %+v", info)
 	}
 
 	// Both failures are used up.
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	opts, _ = stepping(srv, 10*time.Second)
@@ -511,7 +539,7 @@ func TestFailNextMigrations(t *testing.T) {
 	}
 	srv.FailNextMigrations(5)
 	srv.FailNextMigrations(0)
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(2 * time.Minute)
@@ -544,7 +572,7 @@ func TestVersionRangeWithoutServerMigrations(t *testing.T) {
 
 	// Live migration still works there, with the old body, and the wait
 	// reads /os-migrations.
-	if err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
 		t.Fatal(err)
 	}
 	opts, _ := stepping(srv, 10*time.Second)
@@ -581,7 +609,7 @@ func TestListMigrationsPaging(t *testing.T) {
 		srv.AddServer(id, host1, novatest.StatusActive)
 	}
 	for _, id := range ids {
-		if err := c.LiveMigrate(ctx, id, nil); err != nil {
+		if _, err := c.LiveMigrate(ctx, id, nil); err != nil {
 			t.Fatal(err)
 		}
 		srv.Clock().Advance(time.Second)
@@ -651,15 +679,16 @@ func TestListMigrationsFilters(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
 	srv.AddServer(serverB, host2, novatest.StatusShutoff)
-	if err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(2 * time.Minute)
 	mark := srv.Clock().Now()
-	if err := c.Migrate(ctx, serverB, &nova.MigrateOptions{Host: host3}); err != nil {
+	if _, err := c.Migrate(ctx, serverB, &nova.MigrateOptions{Host: host3}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(time.Minute)
+	yes, no := true, false
 
 	ids := func(o *nova.ListMigrationsOptions) []int {
 		t.Helper()
@@ -689,10 +718,33 @@ func TestListMigrationsFilters(t *testing.T) {
 		{"user", nova.ListMigrationsOptions{UserID: srv.UserID()}, []int{2, 1}},
 		{"other user", nova.ListMigrationsOptions{UserID: "someone-else"}, nil},
 		{"project", nova.ListMigrationsOptions{ProjectID: srv.ProjectID()}, []int{2, 1}},
+		{"not hidden", nova.ListMigrationsOptions{Hidden: &no}, []int{2, 1}},
+		{"hidden", nova.ListMigrationsOptions{Hidden: &yes}, nil},
+		{"hidden and status", nova.ListMigrationsOptions{Hidden: &no, Status: nova.StatusCompleted}, []int{1}},
 	}
 	for _, tc := range cases {
 		if got := ids(&tc.opts); len(got) != len(tc.want) || (len(got) > 0 && (got[0] != tc.want[0] || got[len(got)-1] != tc.want[len(tc.want)-1])) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// Each start read the server's newest record once before sending.
+	if n := srv.Calls(novatest.OpListMigrations); n != len(cases)+2 {
+		t.Errorf("Calls(OpListMigrations) = %d, want %d", n, len(cases)+2)
+	}
+
+	// hidden is in every version's query schema, so it filters before
+	// 2.59 too.
+	for _, v := range []string{"2.1", "2.58"} {
+		old := pinned(t, c, v)
+		var got []int
+		for m, err := range old.ListMigrations(ctx, &nova.ListMigrationsOptions{Hidden: &yes}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, m.ID)
+		}
+		if len(got) != 0 {
+			t.Errorf("hidden=1 at %s: %v", v, got)
 		}
 	}
 }
@@ -700,7 +752,7 @@ func TestListMigrationsFilters(t *testing.T) {
 func TestFieldsFollowTheVersion(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(10 * time.Second)
@@ -746,7 +798,7 @@ func TestFieldsFollowTheVersion(t *testing.T) {
 func TestDroppedLiveMigrateStartsNothing(t *testing.T) {
 	srv, c := newFake(t)
 	srv.DropNext(novatest.OpLiveMigrate, 1)
-	err := c.LiveMigrate(context.Background(), serverA, &nova.LiveMigrateOptions{Host: host2})
+	_, err := c.LiveMigrate(context.Background(), serverA, &nova.LiveMigrateOptions{Host: host2})
 	if err == nil {
 		t.Fatal("LiveMigrate succeeded over a dropped connection")
 	}
@@ -767,7 +819,7 @@ func TestDroppedLiveMigrateStartsNothing(t *testing.T) {
 		t.Errorf("server %+v", info)
 	}
 	// The fault is used up.
-	if err := c.LiveMigrate(context.Background(), serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(context.Background(), serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -775,7 +827,7 @@ func TestDroppedLiveMigrateStartsNothing(t *testing.T) {
 func TestThrottlingIsAbsorbed(t *testing.T) {
 	srv, c := newFake(t)
 	srv.Throttle(novatest.OpLiveMigrate, 2, 0)
-	if err := c.LiveMigrate(context.Background(), serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(context.Background(), serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Calls(novatest.OpLiveMigrate); n != 3 {
@@ -796,7 +848,7 @@ func TestThrottlingIsAbsorbed(t *testing.T) {
 func TestPollErrorsAreTolerated(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	srv.FailNext(novatest.OpGetServerMigration, 2, 503)
@@ -811,7 +863,7 @@ func TestPollErrorsAreTolerated(t *testing.T) {
 func TestTokenExpiresDuringWait(t *testing.T) {
 	srv, c := newFake(t)
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	before := srv.TokensIssued()
@@ -881,14 +933,14 @@ func TestBadCredentials(t *testing.T) {
 	}
 	_, err = c.ListServerMigrations(ctx, serverA)
 	apiError(t, err, 401, novatest.CodeUnauthorized)
-	apiError(t, c.LiveMigrate(ctx, serverA, nil), 401, novatest.CodeUnauthorized)
-	// Counted under its own operation, like any refused call, but nothing started.
-	if n := srv.Calls(novatest.OpLiveMigrate); n != 1 || len(srv.Migrations("")) != 0 {
-		t.Errorf("an unauthorized action: %d calls, %d migrations", n, len(srv.Migrations("")))
+	apiError(t, errOf(c.LiveMigrate(ctx, serverA, nil)), 401, novatest.CodeUnauthorized)
+	// The start reads the server first, which is refused: nothing started.
+	if n, g := srv.Calls(novatest.OpLiveMigrate), srv.Calls(novatest.OpGetServer); n != 0 || g != 1 || len(srv.Migrations("")) != 0 {
+		t.Errorf("an unauthorized action: %d starts, %d reads, %d migrations", n, g, len(srv.Migrations("")))
 	}
 
 	cred := srv.Credentials()
-	cred.Password = "wrong"
+	cred.Password = auth.NewSecret("wrong")
 	ks, err := auth.NewKeystone(srv.AuthURL(), cred)
 	if err != nil {
 		t.Fatal(err)
@@ -907,7 +959,7 @@ func TestWithoutAuthAndRealTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	// 72 s of migration at 600x take about 120 ms.
@@ -922,7 +974,7 @@ func TestTimings(t *testing.T) {
 	tm.Queued, tm.Preparing, tm.Running, tm.PostMigrating = 0, 0, 10*time.Second, 0
 	srv, c := newFake(t, novatest.WithTimings(tm))
 	ctx := context.Background()
-	if err := c.LiveMigrate(ctx, serverA, nil); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, nil); err != nil {
 		t.Fatal(err)
 	}
 	if m := only(t, c, serverA); m.Status != nova.StatusRunning || m.Progress() != 0 {

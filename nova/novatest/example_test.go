@@ -16,9 +16,10 @@ import (
 const exServer = "4cfba335-03d8-49b2-8c52-e69043d1e8fe"
 
 // A user test of a live migration: the client finds nova in the fake's
-// Keystone catalog, starts the migration and waits for it. The fake's clock
-// moves ten seconds after every poll, so the minute-long copy shows its
-// progress and ends at once.
+// Keystone catalog, starts the migration and waits on its handle, which
+// finds nova's record itself and checks where the server went. The fake's
+// clock moves ten seconds after every poll, so the minute-long copy shows
+// its progress and ends at once.
 func Example() {
 	srv := novatest.NewServer()
 	defer srv.Close()
@@ -30,16 +31,13 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := c.LiveMigrate(ctx, exServer, &nova.LiveMigrateOptions{Host: "compute2"}); err != nil {
-		log.Fatal(err)
-	}
-	migs, err := c.ListServerMigrations(ctx, exServer)
+	op, err := c.LiveMigrate(ctx, exServer, &nova.LiveMigrateOptions{Host: "compute2"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	last := ""
 	var progress []int
-	m, err := c.WaitForMigration(ctx, exServer, migs[0].ID,
+	res, err := op.Wait(ctx,
 		jobs.WithInterval(time.Millisecond, time.Millisecond),
 		jobs.WithProgress(func(st jobs.Status) {
 			if st.Word != last {
@@ -55,9 +53,9 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println("progress:", progress)
-	fmt.Println("final:", m.Status, "to", *m.DestCompute)
-	info, _ := srv.ServerState(exServer)
-	fmt.Println("server:", info.Status, "on", info.Host)
+	fmt.Println("final:", res.Migration.Status, "to", *res.Migration.DestCompute)
+	fmt.Println("server:", res.Server.Status, "on", res.Server.Host)
+	fmt.Println("starts sent:", srv.Calls(novatest.OpLiveMigrate))
 	// Output:
 	// migration: queued
 	// migration: running
@@ -66,10 +64,11 @@ func Example() {
 	// progress: [5 21 38 55 71 88]
 	// final: completed to compute2
 	// server: ACTIVE on compute2
+	// starts sent: 1
 }
 
-// A cold migration ends with the server in VERIFY_RESIZE on the new host;
-// confirming it leaves the server there.
+// A cold migration stops with the server in VERIFY_RESIZE on the new
+// host; once confirmed, the same handle ends with the server there.
 func Example_coldMigration() {
 	srv := novatest.NewServer()
 	defer srv.Close()
@@ -81,39 +80,35 @@ func Example_coldMigration() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := c.Migrate(ctx, exServer, &nova.MigrateOptions{Host: "compute3"}); err != nil {
-		log.Fatal(err)
-	}
-	var id int
-	for m, err := range c.ListMigrations(ctx, &nova.ListMigrationsOptions{InstanceUUID: exServer, MigrationType: nova.TypeMigration}) {
-		if err != nil {
-			log.Fatal(err)
-		}
-		id = m.ID
-	}
-	m, err := c.WaitForMigration(ctx, exServer, id,
-		jobs.WithInterval(time.Millisecond, time.Millisecond),
-		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(10 * time.Second) }))
+	op, err := c.Migrate(ctx, exServer, &nova.MigrateOptions{Host: "compute3"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	info, _ := srv.ServerState(exServer)
-	fmt.Println(m.Status, "-", info.Status, "on", info.Host)
-
+	poll := []jobs.Option{
+		jobs.WithInterval(time.Millisecond, time.Millisecond),
+		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(10 * time.Second) }),
+	}
+	_, err = op.Wait(ctx, poll...)
+	var nc *nova.NeedsConfirmationError
+	if errors.As(err, &nc) {
+		fmt.Println(nc.Result.Migration.Status, "-", nc.Result.Server.Status, "on", nc.Result.Server.Host)
+	}
 	if err := c.ConfirmMigration(ctx, exServer); err != nil {
 		log.Fatal(err)
 	}
-	srv.Clock().Advance(novatest.DefaultTimings().Confirming)
-	info, _ = srv.ServerState(exServer)
-	final, _ := srv.Migration(id)
-	fmt.Println(final.Status, "-", info.Status, "on", info.Host)
+	res, err := op.Wait(ctx, poll...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Migration.Status, "-", res.Server.Status, "on", res.Server.Host)
 	// Output:
 	// finished - VERIFY_RESIZE on compute3
 	// confirmed - SHUTOFF on compute3
 }
 
-// A migration made to fail ends the wait with a *jobs.FailedError holding
-// the final record; the server stays where it was.
+// A migration made to fail ends the wait with a *jobs.FailedError carrying
+// the reason nova recorded on the instance action; the server stays where
+// it was.
 func ExampleServer_FailNextMigrations() {
 	srv := novatest.NewServer(novatest.WithRealTime(3600))
 	defer srv.Close()
@@ -126,20 +121,137 @@ func ExampleServer_FailNextMigrations() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := c.LiveMigrate(ctx, exServer, nil); err != nil {
+	op, err := c.LiveMigrate(ctx, exServer, nil)
+	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = c.WaitForMigration(ctx, exServer, 1, jobs.WithInterval(5*time.Millisecond, 10*time.Millisecond))
+	_, err = op.Wait(ctx, jobs.WithInterval(5*time.Millisecond, 10*time.Millisecond))
 	var failed *jobs.FailedError
 	if errors.As(err, &failed) {
-		m := failed.Job.(*nova.Migration)
-		fmt.Println(failed.Status.State, m.Status)
+		res := failed.Job.(*nova.MoveResult)
+		fmt.Println(failed.Status.State, res.Migration.Status)
+		fmt.Println(err)
 	}
 	info, _ := srv.ServerState(exServer)
 	fmt.Println("still on", info.Host)
 	// Output:
 	// failed failed
+	// cloudmigrate: job failed (failed): live migration 1 of server 4cfba335-03d8-49b2-8c52-e69043d1e8fe from compute1 (node compute1) to compute2 (node compute2): compute_live_migration on compute1: Migration error: the hypervisor aborted the live migration of instance 4cfba335-03d8-49b2-8c52-e69043d1e8fe to compute2
 	// still on compute1
+}
+
+// A conductor that writes migration records late: the handle waits for
+// the record, and finds it once it appears.
+func ExampleWithRecordDelay() {
+	srv := novatest.NewServer(novatest.WithRecordDelay(30 * time.Second))
+	defer srv.Close()
+	srv.AddHost("compute1", "compute2")
+	srv.AddServer(exServer, "compute1", novatest.StatusActive)
+	ctx := context.Background()
+	c, err := nova.NewClient(srv.Endpoint(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, err := c.LiveMigrate(ctx, exServer, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	st, _ := op.Poll(ctx)
+	fmt.Printf("%s, %s, migration ID %q\n", st.State, st.Word, op.ID())
+	srv.Clock().Advance(30 * time.Second)
+	st, _ = op.Poll(ctx)
+	fmt.Printf("%s, %s, migration ID %q\n", st.State, st.Word, op.ID())
+	// Output:
+	// pending, migrating, migration ID ""
+	// running, running, migration ID "1"
+}
+
+// A migration nova never records ends its handle with a
+// *nova.MigrationNotFoundError once RecordTimeout has passed.
+func ExampleServer_LoseNextRecords() {
+	srv := novatest.NewServer()
+	defer srv.Close()
+	srv.AddHost("compute1", "compute2")
+	srv.AddServer(exServer, "compute1", novatest.StatusActive)
+	srv.LoseNextRecords(1)
+	ctx := context.Background()
+	c, err := nova.NewClient(srv.Endpoint(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, err := c.LiveMigrate(ctx, exServer, &nova.LiveMigrateOptions{RecordTimeout: time.Minute})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = op.Wait(ctx, jobs.WithInterval(time.Millisecond, time.Millisecond),
+		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(20 * time.Second) }))
+	var nf *nova.MigrationNotFoundError
+	fmt.Println(errors.As(err, &nf), nf.TaskState)
+	// Output: true migrating
+}
+
+// A migration that says it succeeded while the server did not move: the
+// handle checks where the server is and says so.
+func ExampleServer_StrandNextMigrations() {
+	srv := novatest.NewServer()
+	defer srv.Close()
+	srv.AddHost("compute1", "compute2")
+	srv.AddServer(exServer, "compute1", novatest.StatusActive)
+	srv.StrandNextMigrations(1)
+	ctx := context.Background()
+	c, err := nova.NewClient(srv.Endpoint(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	op, err := c.LiveMigrate(ctx, exServer, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = op.Wait(ctx, jobs.WithInterval(time.Millisecond, time.Millisecond),
+		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(20 * time.Second) }))
+	var nm *nova.NotMovedError
+	if errors.As(err, &nm) {
+		fmt.Println(nm.Migration.Status, "but on", nm.Host)
+	}
+	// Output: completed but on compute1
+}
+
+// Evacuation needs the server's host down; the fake's instance actions
+// record the request.
+func ExampleServer_SetHostDown() {
+	srv := novatest.NewServer()
+	defer srv.Close()
+	srv.AddHost("compute1", "compute2")
+	srv.AddServer(exServer, "compute1", novatest.StatusActive)
+	ctx := context.Background()
+	c, err := nova.NewClient(srv.Endpoint(), srv.Authorizer())
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Evacuate(ctx, exServer, nil)
+	var apiErr *cloudmigrate.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Message)
+	}
+
+	srv.SetHostDown("compute1", true)
+	op, err := c.Evacuate(ctx, exServer, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := op.Wait(ctx, jobs.WithInterval(time.Millisecond, time.Millisecond),
+		jobs.WithProgress(func(jobs.Status) { srv.Clock().Advance(20 * time.Second) }))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Migration.Status, "on", res.Server.Host, "-", len(srv.InstanceActions(exServer)), "instance actions")
+	srv.SetHostDown("compute1", false) // the old host comes back and cleans up
+	m, _ := srv.Migration(res.Migration.ID)
+	fmt.Println(m.Status)
+	// Output:
+	// 400 Compute service of compute1 is still in use.
+	// done on compute2 - 2 instance actions
+	// completed
 }
 
 // A cloud whose nova is older than an operation: the SDK refuses before

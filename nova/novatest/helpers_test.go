@@ -253,3 +253,7 @@ func keys(m map[string]any) []string {
 	sort.Strings(out)
 	return out
 }
+
+// errOf returns the error of a call that also returns a value, such as a
+// start call and its operation handle.
+func errOf[T any](_ T, err error) error { return err }

@@ -1,8 +1,10 @@
 package novatest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -34,16 +36,29 @@ const (
 const (
 	typeLive = string(nova.TypeLiveMigration)
 	typeCold = string(nova.TypeMigration)
+	typeEvac = string(nova.TypeEvacuation)
 )
 
+// statusDone is an evacuation's status once the server runs on its new
+// host, until the old host's compute service comes back.
+const statusDone = string(nova.StatusDone)
+
 // wireTime is how nova writes a migration's times: UTC, microseconds, no
-// zone.
+// zone. Nova keeps them in DATETIME columns, which MySQL and MariaDB (the
+// databases nova is deployed on) store in whole seconds, so the
+// microseconds are always zero: the fake keeps its migration times in
+// whole seconds too (see dbTime).
 const wireTime = "2006-01-02T15:04:05.000000"
 
-// Timings says how long migrations stay in each status, in the fake's
+// dbTime is t as nova's database stores it: whole seconds.
+func dbTime(t time.Time) time.Time { return t.Truncate(time.Second) }
+
+// Durations say how long migrations stay in each status, in the fake's
 // clock. A zero duration skips the status. The last status of each path
-// (completed, finished, confirmed, reverted) lasts for ever.
-type Timings struct {
+// (completed, finished, confirmed, reverted) lasts for ever. WithDurations
+// takes them whole: start from DefaultDurations and change what the test
+// needs.
+type Durations struct {
 	// Accepted, Queued, Preparing, Running and PostMigrating are the
 	// statuses of a live migration before it is completed. Its byte
 	// counters rise evenly through Running.
@@ -57,32 +72,48 @@ type Timings struct {
 	// Confirming and Reverting last from a confirmResize or revertResize
 	// until the migration is confirmed or reverted.
 	Confirming, Reverting time.Duration
+	// EvacuationAccepted and Rebuilding are the statuses of an evacuation
+	// before it is done: "accepted" while the conductor schedules it,
+	// "pre-migrating" while the destination rebuilds the server.
+	EvacuationAccepted, Rebuilding time.Duration
 }
 
-// DefaultTimings returns the timings a Server uses unless WithTimings says
-// otherwise. A live migration is queued at once (so it is listed under its
-// server as soon as LiveMigrate returns), prepares for 5 seconds, runs for
-// a minute and is completed 5 seconds later. A cold migration is finished
-// after 40 seconds.
-func DefaultTimings() Timings {
-	return Timings{
-		Accepted:          0,
-		Queued:            2 * time.Second,
-		Preparing:         5 * time.Second,
-		Running:           time.Minute,
-		PostMigrating:     5 * time.Second,
-		ForceComplete:     2 * time.Second,
-		PreMigrating:      5 * time.Second,
-		Migrating:         30 * time.Second,
-		ColdPostMigrating: 5 * time.Second,
-		Confirming:        2 * time.Second,
-		Reverting:         10 * time.Second,
-	}
+// DefaultDurations are the durations a Server uses unless WithDurations
+// says otherwise. A live migration is queued at once (so it is listed
+// under its server as soon as LiveMigrate returns), prepares for 5
+// seconds, runs for a minute and is completed 5 seconds later. A cold
+// migration is finished after 40 seconds.
+var DefaultDurations = Durations{
+	Accepted:          0,
+	Queued:            2 * time.Second,
+	Preparing:         5 * time.Second,
+	Running:           time.Minute,
+	PostMigrating:     5 * time.Second,
+	ForceComplete:     2 * time.Second,
+	PreMigrating:      5 * time.Second,
+	Migrating:         30 * time.Second,
+	ColdPostMigrating: 5 * time.Second,
+	Confirming:        2 * time.Second,
+	Reverting:         10 * time.Second,
+
+	EvacuationAccepted: 2 * time.Second,
+	Rebuilding:         30 * time.Second,
 }
 
-func (t *Timings) check() error {
+// Timings is the former name of Durations.
+//
+// Deprecated: use Durations, the name every fake gives its timings.
+type Timings = Durations
+
+// DefaultTimings returns DefaultDurations.
+//
+// Deprecated: use DefaultDurations.
+func DefaultTimings() Timings { return DefaultDurations }
+
+func (t *Durations) check() error {
 	for _, d := range []time.Duration{t.Accepted, t.Queued, t.Preparing, t.Running, t.PostMigrating,
-		t.ForceComplete, t.PreMigrating, t.Migrating, t.ColdPostMigrating, t.Confirming, t.Reverting} {
+		t.ForceComplete, t.PreMigrating, t.Migrating, t.ColdPostMigrating, t.Confirming, t.Reverting,
+		t.EvacuationAccepted, t.Rebuilding} {
 		if d < 0 {
 			return errors.New("negative duration")
 		}
@@ -123,6 +154,33 @@ type migration struct {
 	doomed            bool
 	flavorID          int
 	userID, projectID string
+	// deleted is set when the server was removed: nova soft-deletes a
+	// server's migration records with it.
+	deleted bool
+
+	// evac marks an evacuation (live is false then); stopAfter one that
+	// leaves the server stopped (2.95+), from a server whose status was
+	// prior.
+	evac      bool
+	stopAfter bool
+	prior     string
+	// The record is listed from visibleAt on (WithRecordDelay), and never
+	// when lost (LoseNextRecords).
+	visibleAt time.Time
+	lost      bool
+	// stranded marks a migration that ends as if it succeeded while its
+	// server stays on the source (StrandNextMigrations).
+	stranded bool
+	// failure says why a migration that fails does: nova's exception
+	// class and message, as the failed instance action event records
+	// them.
+	failure failure
+}
+
+// failure is the error a failed migration's instance action event
+// records.
+type failure struct {
+	exception, message string
 }
 
 // timeline returns the marks as the engine's timeline.
@@ -150,12 +208,12 @@ func (m *migration) statusAt(now time.Time) string {
 func (m *migration) updatedAt(now time.Time) time.Time {
 	_, i, _ := m.timeline().At(now)
 	if m.marks[i].status == statusRunning {
-		return now
+		return dbTime(now)
 	}
 	if i <= 0 {
 		return time.Time{}
 	}
-	return m.marks[i].at
+	return dbTime(m.marks[i].at)
 }
 
 // cut drops the marks after now and appends the given ones.
@@ -193,9 +251,11 @@ func (m *migration) progress(now time.Time) (float64, bool) {
 }
 
 // counters returns the memory and disk counters at now: total, processed
-// and remaining, or nils before the copy started (and for cold
-// migrations). A migration that is not a block migration copies no disk:
-// its disk counters are 0.
+// and remaining. Nova's schema allows each to be null or at least 1: all
+// are nil before the copy starts (and for cold migrations), the disk ones
+// stay nil for a migration that copies no disk (not a block migration),
+// and a figure that is 0 (nothing processed yet, nothing remaining) is nil
+// too.
 func (m *migration) counters(now time.Time) (mem, disk [3]*int64) {
 	f, ok := m.progress(now)
 	if !ok {
@@ -204,15 +264,21 @@ func (m *migration) counters(now time.Time) (mem, disk [3]*int64) {
 	fill := func(total int64) [3]*int64 {
 		done := int64(math.Round(f * float64(total)))
 		rest := total - done
-		return [3]*int64{&total, &done, &rest}
+		return [3]*int64{positive(total), positive(done), positive(rest)}
 	}
 	mem = fill(m.memTotal)
 	if m.block {
 		disk = fill(m.diskTotal)
-	} else {
-		disk = fill(0)
 	}
 	return mem, disk
+}
+
+// positive returns &n for n of at least 1, and nil otherwise.
+func positive(n int64) *int64 {
+	if n < 1 {
+		return nil
+	}
+	return &n
 }
 
 // inProgressLive reports whether the migration is a live migration nova
@@ -241,21 +307,35 @@ func (s *Server) newLiveLocked(sv *server, dest *host, block, precheckFails bool
 		at = at.Add(d)
 	}
 	add(statusAccepted, t.Accepted)
+	if s.loseLocked(m) {
+		return m
+	}
 	if dest == nil || precheckFails {
 		m.destNode = false
+		switch {
+		case dest == nil:
+			m.failure = failure{"nova.exception.NoValidHost", "No valid host was found. There are not enough hosts available."}
+		case dest == sv.host:
+			m.failure = failure{"nova.exception.UnableToMigrateToSelf", fmt.Sprintf("Unable to migrate instance (%s) to current host (%s).", sv.id, dest.name)}
+		default:
+			m.failure = failure{"nova.exception.ComputeServiceUnavailable", fmt.Sprintf("Compute service of %s is unavailable at this time.", dest.name)}
+		}
 		add(statusError, 0)
 		return m
 	}
 	add(statusQueued, t.Queued)
 	add(statusPreparing, t.Preparing)
 	m.runStart, m.t0, m.t1 = at, at, at.Add(t.Running)
-	if s.takeFailureLocked() {
+	if reason, ok := s.takeFailureLocked(); ok {
 		m.doomed = true
+		m.failure = failure{"nova.exception.MigrationError", "Migration error: " + cmp.Or(reason,
+			"the hypervisor aborted the live migration of instance "+sv.id+" to "+dest.name)}
 		add(statusRunning, t.Running/2)
 		m.frozen = at
 		add(statusFailed, 0)
 		return m
 	}
+	s.strandLocked(m)
 	add(statusRunning, t.Running)
 	add(statusPostMigrating, t.PostMigrating)
 	add(statusCompleted, 0)
@@ -273,12 +353,18 @@ func (s *Server) newColdLocked(sv *server, dest *host, now time.Time) *migration
 		at = at.Add(d)
 	}
 	add(statusPreMigrating, t.PreMigrating)
-	if s.takeFailureLocked() {
+	if s.loseLocked(m) {
+		return m
+	}
+	if reason, ok := s.takeFailureLocked(); ok {
 		m.doomed = true
+		m.failure = failure{"nova.exception.ResizeError", "Resize error: " + cmp.Or(reason,
+			"copying the disks of instance "+sv.id+" to "+dest.name+" failed")}
 		add(statusMigrating, t.Migrating/2)
 		add(statusError, 0)
 		return m
 	}
+	s.strandLocked(m)
 	add(statusMigrating, t.Migrating)
 	add(statusPostMigrating, t.ColdPostMigrating)
 	add(statusFinished, 0)
@@ -294,12 +380,15 @@ func (s *Server) newMigrationLocked(sv *server, live bool, dest *host, now time.
 		source:    sv.host,
 		dest:      dest,
 		destNode:  dest != nil,
-		created:   now,
+		created:   dbTime(now),
 		memTotal:  sv.memory,
 		diskTotal: sv.disk,
 		flavorID:  sv.flavorID,
 		userID:    userID,
 		projectID: s.projectID,
+	}
+	if s.recordDelay > 0 {
+		m.visibleAt = now.Add(s.recordDelay)
 	}
 	s.migrations = append(s.migrations, m)
 	sv.mig = m
@@ -309,18 +398,27 @@ func (s *Server) newMigrationLocked(sv *server, live bool, dest *host, now time.
 // FailNextMigrations makes the next n migrations the fake accepts fail: a
 // live migration runs halfway and ends "failed" (nova's word when the
 // hypervisor gives up), a cold one ends "error" halfway through
-// "migrating". The servers stay where they were. Calls add up; n <= 0
-// cancels every pending failure. Nova keeps no reason on a migration, so
-// WaitForMigration's *jobs.FailedError carries only the status word.
+// "migrating", an evacuation ends "failed" halfway through its rebuild
+// (the server is then in ERROR, with a fault). The servers stay where they
+// were. Each failure has a reason, which the failed event of the
+// migration's instance action records (details from 2.84, and a
+// traceback), as nova does: package nova's handles put it in their
+// *jobs.FailedError. Calls add up; n <= 0 cancels every pending failure.
 func (s *Server) FailNextMigrations(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failNext.Add(n, struct{}{})
+	s.FailNextMigrationsWith(n, "")
 }
 
-func (s *Server) takeFailureLocked() bool {
-	_, ok := s.failNext.Take()
-	return ok
+// FailNextMigrationsWith is FailNextMigrations with the reason the failed
+// event records ("" for the fake's own, which names the server and the
+// hosts).
+func (s *Server) FailNextMigrationsWith(n int, reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext.Add(n, reason)
+}
+
+func (s *Server) takeFailureLocked() (string, bool) {
+	return s.failNext.Take()
 }
 
 // migrationLocked returns the migration with integer ID id, or nil.
@@ -338,6 +436,9 @@ func (s *Server) migrationLocked(id int) *migration {
 func (s *Server) Migration(id int) (*nova.Migration, bool) {
 	s.mu.Lock()
 	m := s.migrationLocked(id)
+	if m != nil && m.deleted {
+		m = nil
+	}
 	var rec map[string]any
 	if m != nil {
 		rec = m.record(s.Clock().Now())
@@ -350,13 +451,15 @@ func (s *Server) Migration(id int) (*nova.Migration, bool) {
 }
 
 // Migrations returns the migrations of a server ("" for every server) as
-// they stand now, oldest first, like Migration.
+// they stand now, oldest first, like Migration. Like Migration, it reports
+// records the API does not list yet (WithRecordDelay) or never will
+// (LoseNextRecords).
 func (s *Server) Migrations(serverID string) []nova.Migration {
 	s.mu.Lock()
 	now := s.Clock().Now()
 	var recs []map[string]any
 	for _, m := range s.migrations {
-		if serverID == "" || m.serverID == serverID {
+		if (serverID == "" || m.serverID == serverID) && !m.deleted {
 			recs = append(recs, m.record(now))
 		}
 	}
@@ -396,8 +499,11 @@ func (m *migration) record(now time.Time) map[string]any {
 }
 
 func (m *migration) kind() string {
-	if m.live {
+	switch {
+	case m.live:
 		return typeLive
+	case m.evac:
+		return typeEvac
 	}
 	return typeCold
 }
@@ -421,7 +527,12 @@ func (m *migration) common(now time.Time) map[string]any {
 	if m.dest != nil {
 		rec["dest_compute"] = m.dest.name
 		if m.destNode {
-			rec["dest_host"] = m.dest.ip
+			// The destination records its IP address when it claims
+			// resources for the move, which a cold migration does and a
+			// live migration of a server without NUMA topology does not.
+			if !m.live {
+				rec["dest_host"] = m.dest.ip
+			}
 			rec["dest_node"] = m.dest.node
 		}
 	}

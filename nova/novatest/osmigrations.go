@@ -1,6 +1,7 @@
 package novatest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -55,6 +56,9 @@ type listFilter struct {
 	limit                                               int
 	marker                                              string
 	hasMarker                                           bool
+	// hidden is set when the query has hidden; onlyHidden when its value
+	// asks for the hidden records (1, true, yes, on).
+	hidden, onlyHidden bool
 }
 
 // parseListQuery reads the query of GET /os-migrations. Up to 2.58 any
@@ -104,6 +108,10 @@ func parseListQuery(c *call) (f listFilter, problem string) {
 	f.user, _ = get("user_id")
 	f.project, _ = get("project_id")
 	f.marker, f.hasMarker = get("marker")
+	if v, ok := get("hidden"); ok {
+		f.hidden = true
+		f.onlyHidden, _ = parseBool(json.RawMessage(strconv.Quote(v)))
+	}
 	f.limit = maxLimit
 	if v, ok := get("limit"); ok {
 		n, err := strconv.Atoi(v)
@@ -130,8 +138,13 @@ func parseListQuery(c *call) (f listFilter, problem string) {
 	return f, ""
 }
 
-// match reports whether m passes the filter at now.
+// match reports whether m passes the filter at now. No record has nova's
+// hidden flag set (its API reference documents it as always 0), so
+// hidden=1 matches none and any other value every one.
 func (f *listFilter) match(m *migration, now time.Time) bool {
+	if !m.visible(now) || (f.hidden && f.onlyHidden) {
+		return false
+	}
 	eq := func(want, got string) bool { return want == "" || want == got }
 	dest := ""
 	if m.dest != nil {
@@ -212,7 +225,11 @@ func (s *Server) listMigrations(r *fake.Request) fake.Response {
 	if paging {
 		var mark *migration
 		if f.hasMarker {
-			i := slices.IndexFunc(s.migrations, func(m *migration) bool { return m.uuid == f.marker })
+			// Nova looks the marker up among deleted records too: the
+			// migrations of a deleted server still page.
+			i := slices.IndexFunc(s.migrations, func(m *migration) bool {
+				return m.uuid == f.marker && (m.visible(now) || m.deleted && !m.lost && !now.Before(m.visibleAt))
+			})
 			if i < 0 {
 				return c.badRequest("Marker %s could not be found.", f.marker)
 			}

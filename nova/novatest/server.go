@@ -17,11 +17,11 @@ import (
 // Operation names, as counted by Calls and targeted by Throttle, FailNext,
 // DropNext and SlowNext.
 //
-// Nova serves four actions on one URL, POST /servers/{server_id}/action;
+// Nova serves several actions on one URL, POST /servers/{server_id}/action;
 // the fake reads the action's name from the body and counts the request
-// under OpMigrate, OpLiveMigrate, OpConfirmResize or OpRevertResize alone,
-// so a fault set on one of those hits only that action. A request whose
-// body names no known action is OpServerAction.
+// under OpMigrate, OpLiveMigrate, OpEvacuate, OpConfirmResize or
+// OpRevertResize alone, so a fault set on one of those hits only that
+// action. A request whose body names no known action is OpServerAction.
 const (
 	// OpIssueToken is POST /identity/v3/auth/tokens (Keystone).
 	OpIssueToken = "IssueToken"
@@ -30,13 +30,15 @@ const (
 	// OpShowVersion is GET /compute/v2.1/, the v2.1 version document.
 	OpShowVersion = "ShowVersion"
 	// OpServerAction is a POST /compute/v2.1/servers/{server_id}/action
-	// whose body names none of the four actions (404 itemNotFound) or is
+	// whose body names none of the actions served (404 itemNotFound) or is
 	// not a JSON object with a key (400 badRequest).
 	OpServerAction = "ServerAction"
 	// OpMigrate is the "migrate" server action (cold migration).
 	OpMigrate = "Migrate"
 	// OpLiveMigrate is the "os-migrateLive" server action.
 	OpLiveMigrate = "LiveMigrate"
+	// OpEvacuate is the "evacuate" server action.
+	OpEvacuate = "Evacuate"
 	// OpConfirmResize is the "confirmResize" server action.
 	OpConfirmResize = "ConfirmResize"
 	// OpRevertResize is the "revertResize" server action.
@@ -56,6 +58,14 @@ const (
 	OpListMigrations = "ListMigrations"
 	// OpListServers is GET /compute/v2.1/servers/detail.
 	OpListServers = "ListServers"
+	// OpGetServer is GET /compute/v2.1/servers/{server_id}.
+	OpGetServer = "GetServer"
+	// OpListInstanceActions is
+	// GET /compute/v2.1/servers/{server_id}/os-instance-actions.
+	OpListInstanceActions = "ListInstanceActions"
+	// OpGetInstanceAction is
+	// GET /compute/v2.1/servers/{server_id}/os-instance-actions/{request_id}.
+	OpGetInstanceAction = "GetInstanceAction"
 )
 
 // The credentials and project a Server accepts unless WithCredentials says
@@ -102,17 +112,18 @@ const CodeUnauthorized = "Unauthorized"
 // hosts, servers and migrations, and runs migrations on a clock the test
 // controls.
 //
-// The embedded engine adds call counts (Calls, AllCalls, ResetCalls),
-// fault injection (Throttle, FailNext, DropNext, SlowNext, ClearFaults)
-// and the clock (Clock().Advance, Clock().Run). All methods are safe for
-// concurrent use.
+// Like every fake, it counts the calls of each operation (Calls,
+// AllCalls, ResetCalls), injects faults on request (Throttle, FailNext,
+// DropNext, SlowNext, ClearFaults) and runs on a clock the test moves
+// (Clock().Advance, Clock().Run). All methods are safe for concurrent use.
 type Server struct {
 	*fake.Server
 
-	username, password, projectID string
-	minV, maxV                    auth.Microversion
-	timings                       Timings
-	tokens                        *fake.Tokens
+	username, projectID string
+	password            auth.Secret
+	minV, maxV          auth.Microversion
+	timings             Durations
+	tokens              *fake.Tokens
 
 	// throttleAfter is the Retry-After, in whole seconds, of the latest
 	// Throttle call; overLimit bodies repeat it as retryAfter.
@@ -124,7 +135,13 @@ type Server struct {
 	servers    map[string]*server
 	serverSeq  int
 	migrations []*migration // by ID: migrations[i].id == i+1
-	failNext   fake.Failures[struct{}]
+	failNext   fake.Failures[string]
+	// recordDelay hides every migration record for this long after its
+	// start (WithRecordDelay); loseNext and strandNext count the
+	// migrations still to be lost or stranded.
+	recordDelay          time.Duration
+	loseNext, strandNext int
+	actions              []*action
 }
 
 // Option configures a Server.
@@ -135,7 +152,8 @@ type settings struct {
 	minV, maxV                  string
 	noAuth                      bool
 	speed                       float64
-	timings                     *Timings
+	timings                     *Durations
+	recordDelay                 time.Duration
 }
 
 // WithCredentials replaces the default user name, password and project
@@ -165,10 +183,27 @@ func WithVersions(min, max string) Option {
 	return func(s *settings) { s.minV, s.maxV = min, max }
 }
 
-// WithTimings sets how long migrations stay in each status. Start from
-// DefaultTimings and change what matters to the test.
-func WithTimings(t Timings) Option {
-	return func(s *settings) { s.timings = &t }
+// WithDurations sets how long migrations stay in each status. Start from
+// DefaultDurations and change what matters to the test.
+func WithDurations(d Durations) Option {
+	return func(s *settings) { s.timings = &d }
+}
+
+// WithTimings is the former name of WithDurations.
+//
+// Deprecated: use WithDurations, the name every fake gives its timing
+// option.
+func WithTimings(t Timings) Option { return WithDurations(t) }
+
+// WithRecordDelay makes the fake write every migration record d after the
+// migration starts, as a busy nova conductor does: until then the server
+// already shows the move (its task state, MIGRATING or RESIZE) but neither
+// GET /os-migrations nor GET /servers/{server_id}/migrations lists the
+// record. The migration's statuses are not shifted: a record that appears
+// after its migration has moved on shows the status it has reached. d must
+// not be negative; LoseNextRecords makes records that never appear.
+func WithRecordDelay(d time.Duration) Option {
+	return func(s *settings) { s.recordDelay = d }
 }
 
 // NewServer starts a fake cloud. Close it when done. It panics when an
@@ -195,22 +230,26 @@ func NewServer(opts ...Option) *Server {
 		panic(fmt.Sprintf("novatest: WithVersions(%q, %q): min is above max", st.minV, st.maxV))
 	case st.speed < 0:
 		panic(fmt.Sprintf("novatest: WithRealTime: negative speed %v", st.speed))
+	case st.recordDelay < 0:
+		panic(fmt.Sprintf("novatest: WithRecordDelay: negative delay %v", st.recordDelay))
 	}
-	timings := DefaultTimings()
+	timings := DefaultDurations
 	if st.timings != nil {
 		if err := st.timings.check(); err != nil {
-			panic("novatest: WithTimings: " + err.Error())
+			panic("novatest: WithDurations: " + err.Error())
 		}
 		timings = *st.timings
 	}
 
 	s := &Server{
-		username: st.username, password: st.password, projectID: st.project,
+		username: st.username, password: auth.NewSecret(st.password), projectID: st.project,
 		minV: minV, maxV: maxV,
 		timings: timings,
 		tokens:  &fake.Tokens{},
 		hosts:   map[string]*host{},
 		servers: map[string]*server{},
+
+		recordDelay: st.recordDelay,
 	}
 	cfg := fake.Config{
 		Name:            "nova",
@@ -230,7 +269,7 @@ func NewServer(opts ...Option) *Server {
 	}
 	(&fake.Identity{
 		Tokens:      s.tokens,
-		Users:       map[string]string{s.username: s.password},
+		Users:       map[string]auth.Secret{s.username: s.password},
 		ProjectID:   s.projectID,
 		ProjectName: DefaultProjectName,
 		Catalog: func(base string) []fake.CatalogEntry {
@@ -264,6 +303,10 @@ func (s *Server) routes() {
 	s.Handle(OpAbort, "DELETE "+apiPrefix+"/servers/{server_id}/migrations/{migration_id}", s.abort)
 	s.Handle(OpListMigrations, "GET "+apiPrefix+"/os-migrations", s.listMigrations)
 	s.Handle(OpListServers, "GET "+apiPrefix+"/servers/detail", s.listServers)
+	s.Handle(OpGetServer, "GET "+apiPrefix+"/servers/{server_id}", s.getServer)
+	s.Handle(OpListInstanceActions, "GET "+apiPrefix+"/servers/{server_id}/os-instance-actions", s.listInstanceActions)
+	s.Handle(OpGetInstanceAction, "GET "+apiPrefix+"/servers/{server_id}/os-instance-actions/{request_id}", s.getInstanceAction)
+	s.serviceRoutes()
 }
 
 // AuthURL returns the Keystone v3 URL of the fake ("<URL>/identity/v3").
@@ -277,7 +320,7 @@ func (s *Server) Endpoint() string { return s.URL() + apiPrefix }
 func (s *Server) Username() string { return s.username }
 
 // Password returns the password that goes with Username.
-func (s *Server) Password() string { return s.password }
+func (s *Server) Password() string { return s.password.Reveal() }
 
 // ProjectID returns the project tokens are scoped to.
 func (s *Server) ProjectID() string { return s.projectID }

@@ -63,7 +63,7 @@ func (s *Server) listServerMigrations(r *fake.Request) fake.Response {
 	}
 	list := []any{}
 	for _, m := range s.migrations {
-		if m.serverID == id && m.inProgressLive(now) {
+		if m.serverID == id && m.inProgressLive(now) && m.visible(now) {
 			list = append(list, c.serverView(m, now))
 		}
 	}
@@ -90,7 +90,7 @@ func (s *Server) getServerMigration(r *fake.Request) fake.Response {
 		return c.notFound("Instance %s could not be found.", id)
 	}
 	m := s.serverMigrationLocked(id, mid)
-	if m == nil || !m.inProgressLive(now) {
+	if m == nil || !m.inProgressLive(now) || !m.visible(now) {
 		return c.notFound("In-progress live migration %s is not found for server %s.", mid, id)
 	}
 	return c.ok(http.StatusOK, map[string]any{"migration": c.serverView(m, now)})
@@ -104,7 +104,7 @@ func (s *Server) serverMigrationLocked(serverID, mid string) *migration {
 		return nil
 	}
 	m := s.migrationLocked(n)
-	if m == nil || m.serverID != serverID {
+	if m == nil || m.serverID != serverID || !m.visible(s.Clock().Now()) {
 		return nil
 	}
 	return m
@@ -113,7 +113,7 @@ func (s *Server) serverMigrationLocked(serverID, mid string) *migration {
 // forceComplete serves POST /servers/{server_id}/migrations/{id}/action
 // with {"force_complete": null} (2.22+). The server must be under live
 // migration (else 409) and the migration running (else 400); it then ends
-// its copy within Timings.ForceComplete.
+// its copy within Durations.ForceComplete.
 func (s *Server) forceComplete(r *fake.Request) fake.Response {
 	c, resp, ok := s.begin(r, "2.22")
 	if !ok {
@@ -161,6 +161,8 @@ func (s *Server) forceComplete(r *fake.Request) fake.Response {
 		m.prog0, m.t0, m.t1 = p, now, end
 		m.cut(now, mark{statusPostMigrating, end}, mark{statusCompleted, end.Add(s.timings.PostMigrating)})
 	}
+	s.recordActionLocked(c.rid, "live_migration_force_complete", sv.id, nil, now,
+		fixedEvent{name: "compute_live_migration_force_complete", host: m.source.name, start: now, finish: now})
 	return c.ok(http.StatusAccepted, nil)
 }
 
@@ -201,5 +203,7 @@ func (s *Server) abort(r *fake.Request) fake.Response {
 	}
 	m.frozen = now
 	m.cut(now, mark{statusCancelled, now})
+	s.recordActionLocked(c.rid, "live_migration_cancel", sv.id, nil, now,
+		fixedEvent{name: "compute_live_migration_abort", host: m.source.name, start: now, finish: now})
 	return c.ok(http.StatusAccepted, nil)
 }

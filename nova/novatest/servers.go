@@ -1,10 +1,13 @@
 package novatest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -118,9 +121,25 @@ func newestServerFirst(a, b *server) int {
 	return b.seq - a.seq
 }
 
-// serverDetail is a server as GET /servers/detail shows it to an admin:
-// the fields a migration needs, with the admin-only OS-EXT-SRV-ATTR ones,
-// and locked from 2.9. The caller holds s.mu.
+// What the fake's servers are built from: one image and one flavor,
+// whose memory and disk are DefaultMemoryBytes and DefaultDiskBytes.
+const (
+	// ImageID is the image every server of the fake was booted from.
+	ImageID = "5c8b4e2a-1f3d-4a6b-9c7e-2d1f0a3b4c5d"
+	// FlavorName is the name of the flavor every server of the fake has
+	// (flavor ID "1").
+	FlavorName  = "novatest.medium"
+	flavorVCPUs = 2
+)
+
+// progressStatuses are the server statuses for which nova reports
+// progress.
+var progressStatuses = []string{"ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING"}
+
+// serverDetail is a server as GET /servers/detail shows it to an admin at
+// the request's version: every field nova's response schema for that
+// version requires, the admin-only OS-EXT-SRV-ATTR ones, and the fields
+// later microversions add. The caller holds s.mu.
 func (s *Server) serverDetail(c *call, sv *server, info ServerInfo, now time.Time) map[string]any {
 	node := info.Host
 	if h := s.hosts[info.Host]; h != nil {
@@ -139,31 +158,126 @@ func (s *Server) serverDetail(c *call, sv *server, info ServerInfo, now time.Tim
 	}
 	self := "/servers/" + url.PathEscape(sv.id)
 	base := baseURL(c.r) + computePrefix
+	bookmark := func(path string) []any {
+		return []any{map[string]string{"href": base + path, "rel": "bookmark"}}
+	}
 	rec := map[string]any{
-		"id":                                  sv.id,
-		"name":                                sv.id,
-		"status":                              info.Status,
-		"tenant_id":                           s.projectID,
-		"user_id":                             userID,
-		"created":                             sv.created.UTC().Format(serverTime),
-		"updated":                             sv.updatedAt(now).UTC().Format(serverTime),
-		"OS-EXT-SRV-ATTR:host":                info.Host,
-		"OS-EXT-SRV-ATTR:hypervisor_hostname": node,
-		"OS-EXT-SRV-ATTR:instance_name":       fmt.Sprintf("instance-%08x", sv.seq),
-		"OS-EXT-STS:task_state":               task,
-		"OS-EXT-STS:vm_state":                 vm,
-		"OS-EXT-STS:power_state":              power,
-		"OS-EXT-AZ:availability_zone":         "nova",
-		"metadata":                            map[string]string{},
+		"id":        sv.id,
+		"name":      sv.id,
+		"status":    info.Status,
+		"tenant_id": s.projectID,
+		"user_id":   userID,
+		"created":   sv.created.UTC().Format(serverTime),
+		"updated":   sv.updatedAt(now).UTC().Format(serverTime),
+		"hostId":    hostID(s.projectID, info.Host),
+		"image":     map[string]any{"id": ImageID, "links": bookmark("/images/" + ImageID)},
+		"flavor":    map[string]any{"id": strconv.Itoa(sv.flavorID), "links": bookmark("/flavors/" + strconv.Itoa(sv.flavorID))},
+		"addresses": map[string]any{"private": []any{map[string]any{
+			"addr":                    fmt.Sprintf("10.0.%d.%d", sv.seq/250, sv.seq%250+2),
+			"version":                 4,
+			"OS-EXT-IPS:type":         "fixed",
+			"OS-EXT-IPS-MAC:mac_addr": fmt.Sprintf("fa:16:3e:%02x:%02x:%02x", sv.seq>>16&0xff, sv.seq>>8&0xff, sv.seq&0xff),
+		}}},
+		"accessIPv4":                           "",
+		"accessIPv6":                           "",
+		"config_drive":                         "",
+		"key_name":                             nil,
+		"metadata":                             map[string]string{},
+		"security_groups":                      []any{map[string]string{"name": "default"}},
+		"os-extended-volumes:volumes_attached": []any{},
+		"OS-DCF:diskConfig":                    "MANUAL",
+		"OS-SRV-USG:launched_at":               isoTime(sv.created),
+		"OS-SRV-USG:terminated_at":             nil,
+		"OS-EXT-SRV-ATTR:host":                 info.Host,
+		"OS-EXT-SRV-ATTR:hypervisor_hostname":  node,
+		"OS-EXT-SRV-ATTR:instance_name":        fmt.Sprintf("instance-%08x", sv.seq),
+		"OS-EXT-STS:task_state":                task,
+		"OS-EXT-STS:vm_state":                  vm,
+		"OS-EXT-STS:power_state":               power,
+		"OS-EXT-AZ:availability_zone":          "nova",
 		"links": []any{
 			map[string]string{"href": base + "/v2.1" + self, "rel": "self"},
 			map[string]string{"href": base + self, "rel": "bookmark"},
 		},
 	}
+	if slices.Contains(progressStatuses, info.Status) {
+		rec["progress"] = 0
+		if m := sv.mig; m != nil && m.live {
+			if f, ok := m.progress(now); ok {
+				rec["progress"] = int(f * 100)
+			}
+		}
+	}
+	if c.atLeast("2.3") {
+		rec["OS-EXT-SRV-ATTR:hostname"] = sv.id
+		rec["OS-EXT-SRV-ATTR:reservation_id"] = fmt.Sprintf("r-%08x", sv.seq)
+		rec["OS-EXT-SRV-ATTR:launch_index"] = 0
+		rec["OS-EXT-SRV-ATTR:kernel_id"] = ""
+		rec["OS-EXT-SRV-ATTR:ramdisk_id"] = ""
+		rec["OS-EXT-SRV-ATTR:root_device_name"] = "/dev/vda"
+		rec["OS-EXT-SRV-ATTR:user_data"] = nil
+	}
 	if c.atLeast("2.9") {
 		rec["locked"] = false
 	}
+	if c.atLeast("2.16") {
+		rec["host_status"] = "UP"
+	}
+	if c.atLeast("2.19") {
+		rec["description"] = nil
+	}
+	if c.atLeast("2.26") {
+		rec["tags"] = []any{}
+	}
+	if c.atLeast("2.47") {
+		rec["flavor"] = map[string]any{
+			"vcpus":         flavorVCPUs,
+			"ram":           sv.memory >> 20,
+			"disk":          sv.disk >> 30,
+			"ephemeral":     0,
+			"swap":          0,
+			"original_name": FlavorName,
+			"extra_specs":   map[string]string{},
+		}
+	}
+	if c.atLeast("2.63") {
+		rec["trusted_image_certificates"] = nil
+	}
+	if c.atLeast("2.73") {
+		rec["locked_reason"] = nil
+	}
+	if c.atLeast("2.96") {
+		rec["pinned_availability_zone"] = nil
+	}
+	if c.atLeast("2.98") {
+		rec["image"].(map[string]any)["properties"] = map[string]string{}
+	}
+	if c.atLeast("2.100") {
+		rec["scheduler_hints"] = map[string]any{}
+	}
+	addFault(rec, sv, info)
 	return rec
+}
+
+// hostID is nova's hostId: the SHA-224 of the project ID and the host
+// name, in hex, which tells a project's servers on the same host apart
+// from others without naming the host; "" for a server on no host.
+func hostID(projectID, host string) string {
+	if host == "" {
+		return ""
+	}
+	sum := sha256.Sum224([]byte(projectID + host))
+	return hex.EncodeToString(sum[:])
+}
+
+// isoTime writes t in UTC as Python's isoformat does for nova's
+// zone-less times: microseconds only when there are any.
+func isoTime(t time.Time) string {
+	t = t.UTC()
+	if t.Nanosecond()/1000 == 0 {
+		return t.Format("2006-01-02T15:04:05")
+	}
+	return t.Format(wireTime)
 }
 
 // listServers serves GET /servers/detail: the servers the filter keeps,

@@ -169,10 +169,10 @@ func TestListServersFollowsMigrations(t *testing.T) {
 	srv.AddServer(serverB, host1, novatest.StatusShutoff)
 	ctx := context.Background()
 
-	if err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
+	if _, err := c.LiveMigrate(ctx, serverA, &nova.LiveMigrateOptions{Host: host2}); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Migrate(ctx, serverB, &nova.MigrateOptions{Host: host3}); err != nil {
+	if _, err := c.Migrate(ctx, serverB, &nova.MigrateOptions{Host: host3}); err != nil {
 		t.Fatal(err)
 	}
 	srv.Clock().Advance(time.Second)

@@ -24,6 +24,12 @@ const (
 	// StatusRevertResize is a server whose cold migration is being
 	// reverted.
 	StatusRevertResize = "REVERT_RESIZE"
+	// StatusRebuild is a server under evacuation, being rebuilt on its
+	// new host.
+	StatusRebuild = "REBUILD"
+	// StatusError is a server an operation left broken, such as a failed
+	// evacuation. Evacuations start from it too.
+	StatusError = "ERROR"
 )
 
 // Task states a server shows while a migration works on it (nova's
@@ -34,6 +40,7 @@ const (
 	TaskResizeMigrating = "resize_migrating"
 	TaskResizeFinish    = "resize_finish"
 	TaskResizeReverting = "resize_reverting"
+	TaskRebuilding      = "rebuilding"
 )
 
 // Default sizes of a server, which the byte counters of its live
@@ -61,9 +68,14 @@ type ServerInfo struct {
 }
 
 // host is a compute host: its service host name, hypervisor node and the
-// IP address nova reports as a migration's dest_host.
+// IP address nova reports as a migration's dest_host. down is set while
+// its compute service is down (SetHostDown).
 type host struct {
 	name, node, ip string
+	down           bool
+	// svc is what the API sets on the host's compute service: disabled,
+	// forced down (services.go).
+	svc computeService
 }
 
 // server is the fake's record of one server. While mig is set, what the
@@ -81,6 +93,16 @@ type server struct {
 	// ends).
 	seq              int
 	created, updated time.Time
+	// fault is the fault nova shows on a server in ERROR.
+	fault *serverFault
+}
+
+// serverFault is what nova records when an operation leaves a server in
+// ERROR.
+type serverFault struct {
+	code             int
+	message, details string
+	created          time.Time
 }
 
 // AddHost adds compute hosts. Adding a host that exists does nothing. It
@@ -123,8 +145,9 @@ func (s *Server) Hosts() []string {
 // replaces the one with the same ID; a migration under way on a replaced
 // server goes on in the records but no longer moves it. status is
 // StatusActive or StatusShutoff. The server has DefaultMemoryBytes of
-// memory and DefaultDiskBytes of disk. It panics on an empty ID or host,
-// or another status.
+// memory and DefaultDiskBytes of disk. Nova's server IDs are UUIDs, and
+// its response schemas say so: give one, for answers that nova could have
+// sent. It panics on an empty ID or host, or another status.
 func (s *Server) AddServer(id, hostName, status string) {
 	switch {
 	case id == "":
@@ -143,6 +166,7 @@ func (s *Server) AddServer(id, hostName, status string) {
 		memory: DefaultMemoryBytes, disk: DefaultDiskBytes, flavorID: 1,
 		seq: s.serverSeq, created: now, updated: now,
 	}
+	s.recordCreateLocked(id, now)
 }
 
 // ServerState returns the server's state now, by the fake's clock, and
@@ -171,6 +195,8 @@ func (sv *server) view(now time.Time) ServerInfo {
 	switch st := m.statusAt(now); {
 	case m.live:
 		info.Status, info.TaskState = StatusMigrating, TaskMigrating
+	case m.evac:
+		info.Status, info.TaskState = StatusRebuild, TaskRebuilding
 	case st == statusPreMigrating:
 		info.Status, info.TaskState = StatusResize, TaskResizePrep
 	case st == statusMigrating:
@@ -181,6 +207,9 @@ func (sv *server) view(now time.Time) ServerInfo {
 		info.Status, info.Host = StatusVerifyResize, m.dest.name
 	case st == statusReverting:
 		info.Status, info.TaskState, info.Host = StatusRevertResize, TaskResizeReverting, m.dest.name
+	}
+	if m.stranded && m.dest != nil && info.Host == m.dest.name {
+		info.Host = m.source.name
 	}
 	return info
 }
@@ -193,6 +222,8 @@ func vmState(status string) string {
 		return "stopped"
 	case StatusVerifyResize, StatusRevertResize:
 		return "resized"
+	case StatusError:
+		return "error"
 	}
 	return "active"
 }
@@ -217,10 +248,22 @@ func (s *Server) settleLocked(now time.Time) {
 		if m == nil {
 			continue
 		}
-		switch m.statusAt(now) {
-		case statusCompleted, statusConfirmed:
-			sv.host = m.dest
-		case statusFailed, statusError, statusCancelled, statusReverted:
+		switch st := m.statusAt(now); {
+		case m.evac && (st == statusDone || st == statusCompleted):
+			sv.host = m.landing()
+			switch {
+			case m.stopAfter:
+				sv.status = StatusShutoff
+			case m.prior == StatusError:
+				sv.status = StatusActive
+			}
+			sv.fault = nil
+		case m.evac && st == statusFailed:
+			sv.status = StatusError
+			sv.fault = &serverFault{code: 500, message: m.failure.message, details: m.failure.traceback(), created: m.endedAt()}
+		case st == statusCompleted, st == statusConfirmed:
+			sv.host = m.landing()
+		case st == statusFailed, st == statusError, st == statusCancelled, st == statusReverted:
 		default:
 			continue
 		}
@@ -230,11 +273,11 @@ func (s *Server) settleLocked(now time.Time) {
 }
 
 // pickHostLocked returns the host the scheduler would choose for a server
-// on from: the first other host, in the order they were added; nil when
-// there is none. The caller holds s.mu.
+// on from: the first other host that is up, in the order they were added;
+// nil when there is none. The caller holds s.mu.
 func (s *Server) pickHostLocked(from *host) *host {
 	for _, h := range s.hostOrder {
-		if h != from {
+		if h != from && h.schedulable() {
 			return h
 		}
 	}

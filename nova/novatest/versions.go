@@ -129,6 +129,9 @@ func (c *call) headers() http.Header {
 	h := http.Header{
 		"X-Openstack-Request-Id": {c.rid},
 		"X-Compute-Request-Id":   {c.rid},
+		// The Date of nova's answers is on the clock its records' times
+		// are on: the fake's.
+		"Date": {c.s.Clock().Now().UTC().Format(http.TimeFormat)},
 	}
 	if !c.v.IsZero() {
 		h.Set(auth.HeaderOpenStackAPIVersion, "compute "+c.v.String())

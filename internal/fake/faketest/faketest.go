@@ -50,7 +50,7 @@ func CheckIAMCredentials(t testing.TB, srv IAMServer, project string) {
 		t.Errorf("IAMURL %q, want %q", got, want)
 	}
 	cred := srv.IAMCredentials()
-	if cred.Username == "" || cred.UserDomainName == "" || cred.Password == "" || cred.ProjectID != project ||
+	if cred.Username == "" || cred.UserDomainName == "" || !cred.Password.IsSet() || cred.ProjectID != project ||
 		cred.Method() != "password" || cred.Validate() != nil {
 		t.Errorf("IAMCredentials %v", cred)
 	}

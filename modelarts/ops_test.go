@@ -1,0 +1,14 @@
+package modelarts
+
+import (
+	"testing"
+
+	"github.com/cloudmigrate/cloudmigrate/internal/rest/optest"
+)
+
+// Every request the package builds names its operation, "modelarts.<Method>",
+// for the observer (cloudmigrate.WithObserver).
+func TestEveryRequestNamesItsOperation(t *testing.T) {
+	sites := optest.Check(t, ".", "modelarts")
+	t.Logf("%d sites: %v", len(sites), optest.Ops(sites))
+}
