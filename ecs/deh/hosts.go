@@ -105,8 +105,8 @@ type InstanceCapacity struct {
 type Tags map[string]string
 
 // UnmarshalJSON decodes an object of strings or a list of key/value
-// objects. Anything else leaves the tags empty instead of failing the
-// whole answer.
+// objects, dropping any tag with an empty key. Anything else leaves the
+// tags empty instead of failing the whole answer.
 func (t *Tags) UnmarshalJSON(b []byte) error {
 	*t = nil
 	b = bytes.TrimSpace(b)
@@ -116,7 +116,11 @@ func (t *Tags) UnmarshalJSON(b []byte) error {
 	switch b[0] {
 	case '{':
 		var m map[string]string
-		if json.Unmarshal(b, &m) == nil && len(m) > 0 {
+		if json.Unmarshal(b, &m) != nil {
+			return nil
+		}
+		delete(m, "") // a tag has a key; an empty one is dropped, as in the list form
+		if len(m) > 0 {
 			*t = m
 		}
 	case '[':
