@@ -135,6 +135,20 @@ func actionBody(body []byte, name string) (json.RawMessage, string) {
 	return top[name], ""
 }
 
+// actionObject is actionBody for an action whose value must be an
+// object: it returns the object's fields and the raw value.
+func actionObject(body []byte, name string) (map[string]json.RawMessage, json.RawMessage, string) {
+	raw, problem := actionBody(body, name)
+	if problem != "" {
+		return nil, nil, problem
+	}
+	args, ok := object(raw)
+	if !ok {
+		return nil, nil, invalidInput(name, raw, fmt.Sprintf("%s is not of type 'object'", compact(raw)))
+	}
+	return args, raw, ""
+}
+
 // hostValue checks a host field: null (returned as "") or a host name.
 func hostValue(field string, raw json.RawMessage) (string, string) {
 	if isNull(raw) {
@@ -187,13 +201,9 @@ type liveArgs struct {
 // block_migration "auto" from 2.25; force only from 2.30 to 2.67.
 func parseLiveMigrate(c *call, body []byte) (liveArgs, string) {
 	var a liveArgs
-	raw, problem := actionBody(body, "os-migrateLive")
+	args, raw, problem := actionObject(body, "os-migrateLive")
 	if problem != "" {
 		return a, problem
-	}
-	args, ok := object(raw)
-	if !ok {
-		return a, invalidInput("os-migrateLive", raw, fmt.Sprintf("%s is not of type 'object'", compact(raw)))
 	}
 	legacy := !c.atLeast("2.25")
 	allowed := []string{"host", "block_migration"}

@@ -63,13 +63,9 @@ type evacArgs struct {
 // 2.14 and refused from 2.14; force from 2.29 to 2.67; nothing else.
 func parseEvacuate(c *call, body []byte) (evacArgs, string) {
 	var a evacArgs
-	raw, problem := actionBody(body, "evacuate")
+	args, raw, problem := actionObject(body, "evacuate")
 	if problem != "" {
 		return a, problem
-	}
-	args, ok := object(raw)
-	if !ok {
-		return a, invalidInput("evacuate", raw, fmt.Sprintf("%s is not of type 'object'", compact(raw)))
 	}
 	legacy := !c.atLeast("2.14")
 	allowed := []string{"host", "adminPass"}
